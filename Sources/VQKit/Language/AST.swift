@@ -1,0 +1,87 @@
+/// The parsed form of vq statements (SPEC §3), before names are resolved.
+public indirect enum Statement: Sendable {
+    case query(Query)
+    /// `let name = query` or `let name = expression`
+    case binding(name: String, nameRange: SourceRange, value: Binding)
+    /// `param name = expression`: a default that `--set name=…` overrides.
+    case param(name: String, nameRange: SourceRange, value: Expr)
+    /// A bare expression, such as `$threshold * 2`.
+    case expression(Expr)
+    case meta(name: String, arguments: String, range: SourceRange)
+
+    public indirect enum Binding: Sendable {
+        case query(Query)
+        case expression(Expr)
+    }
+}
+
+public struct Query: Sendable {
+    public var source: Source
+    public var stages: [Stage]
+    public var range: SourceRange
+}
+
+public indirect enum Source: Sendable {
+    /// A collection, a variable, or `_` (the previous result).
+    case named(String, SourceRange)
+    case subquery(Query)
+}
+
+public struct Stage: Sendable {
+    public enum Kind: Sendable {
+        case filter(Expr)
+        case select([SelectItem])
+        case order([OrderKey])
+        case limit(Expr)
+        case group([GroupKey])
+        case count
+        case distinct
+    }
+    public var kind: Kind
+    public var range: SourceRange
+}
+
+public enum SelectItem: Sendable {
+    case star(SourceRange)
+    /// An expression and its column name: the alias, or the expression's text.
+    case expression(Expr, name: String)
+}
+
+public struct OrderKey: Sendable {
+    public var expr: Expr
+    public var descending: Bool
+}
+
+public struct GroupKey: Sendable {
+    public var expr: Expr
+    public var name: String
+}
+
+public struct Expr: Sendable {
+    public indirect enum Kind: Sendable {
+        case literal(Value)
+        /// `a.b.c`: a field, relation or variable, then fields of what it names.
+        case path([PathSegment])
+        case parameter(String)
+        case call(name: String, nameRange: SourceRange, arguments: [Expr])
+        case negate(Expr)
+        case not(Expr)
+        case binary(BinaryOperator, Expr, Expr)
+        case inList(Expr, [Expr])
+        case between(Expr, Expr, Expr)
+        case isNull(Expr)
+    }
+    public var kind: Kind
+    public var range: SourceRange
+}
+
+public struct PathSegment: Sendable {
+    public var name: String
+    public var range: SourceRange
+}
+
+public enum BinaryOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+    case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case and, or, contains, like
+}

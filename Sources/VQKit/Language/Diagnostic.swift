@@ -1,0 +1,64 @@
+/// A span of a statement's source text, as UTF-8 byte offsets.
+public struct SourceRange: Sendable, Equatable {
+    public var start: Int
+    public var end: Int
+    public init(_ start: Int, _ end: Int) {
+        self.start = start
+        self.end = end
+    }
+    public func union(_ other: SourceRange) -> SourceRange {
+        SourceRange(min(start, other.start), max(end, other.end))
+    }
+}
+
+/// An error in a statement, with the source range it is about so that the
+/// shell can draw a caret under it, and a hint ("did you mean …").
+public struct Diagnostic: Error, Sendable, Equatable {
+    public var message: String
+    public var range: SourceRange?
+    public var hint: String?
+
+    public init(_ message: String, at range: SourceRange? = nil, hint: String? = nil) {
+        self.message = message
+        self.range = range
+        self.hint = hint
+    }
+
+    /// "unknown field 'x' on vendors" with "did you mean 'y'?" when a candidate is close.
+    static func unknown(_ what: String, _ name: String, on owner: String? = nil, at range: SourceRange,
+                        candidates: [String]) -> Diagnostic {
+        var message = "unknown \(what) '\(name)'"
+        if let owner { message += " on \(owner)" }
+        if let near = Suggest.closest(to: name, in: candidates) {
+            message += " — did you mean '\(near)'?"
+        }
+        return Diagnostic(message, at: range)
+    }
+
+    /// The message with the offending line of `source` and a caret under the range.
+    /// `origin` names the file, and `lineOffset` says where `source` starts in it.
+    public func render(source: String, origin: String? = nil, lineOffset: Int = 0) -> String {
+        guard let range else {
+            return (origin.map { "\($0): " } ?? "") + "error: " + message + (hint.map { "\n  hint: \($0)" } ?? "")
+        }
+        let bytes = Array(source.utf8)
+        let start = min(range.start, bytes.count)
+        var lineStart = start
+        while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var lineEnd = start
+        while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+        let line = bytes[..<lineStart].filter { $0 == 0x0A }.count + 1 + lineOffset
+        let prefix = String(decoding: bytes[lineStart..<start], as: UTF8.self)
+        let end = min(max(range.end, start + 1), lineEnd)
+        let marked = String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+        let column = prefix.count + 1
+        var out = ""
+        if let origin { out += "\(origin):\(line):\(column): " }
+        out += "error: " + message + "\n"
+        out += "  " + String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self) + "\n"
+        let pad = String(repeating: " ", count: TextWidth.of(prefix))
+        out += "  " + pad + String(repeating: "^", count: max(1, TextWidth.of(marked)))
+        if let hint { out += "\n  hint: " + hint }
+        return out
+    }
+}

@@ -1,0 +1,368 @@
+/// A recursive-descent parser for one statement's tokens; `grammar/vq.ebnf`
+/// is the grammar it implements.
+public struct Parser {
+    private let tokens: [Token]
+    private let source: [UInt8]
+    private var index = 0
+
+    public static let stageKeywords = ["where", "select", "order", "sort", "limit", "take", "group", "count", "distinct"]
+    /// Words that cannot name a field or variable in an expression.
+    static let reserved: Set<String> = ["and", "or", "not", "in", "between", "contains", "like", "is", "null", "true", "false"]
+
+    public init(tokens: [Token], source: String) {
+        self.tokens = tokens.last?.kind == .end ? tokens : tokens + [Token(kind: .end, range: SourceRange(tokens.last?.range.end ?? 0, tokens.last?.range.end ?? 0))]
+        self.source = Array(source.utf8)
+    }
+
+    /// Parses every statement of a source text.
+    public static func parse(_ source: String) throws(Diagnostic) -> [Statement] {
+        var out: [Statement] = []
+        for s in Lexer(source).statements() {
+            var p = Parser(tokens: s.tokens, source: source)
+            out.append(try p.statement())
+        }
+        return out
+    }
+
+    private var current: Token { tokens[index] }
+    private func peek(_ n: Int = 1) -> Token { tokens[min(index + n, tokens.count - 1)] }
+    private mutating func advance() -> Token {
+        let t = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return t
+    }
+    private var previousEnd: Int { index > 0 ? tokens[index - 1].range.end : 0 }
+
+    private func error(_ expected: String, hint: String? = nil) -> Diagnostic {
+        if case .invalid(let why) = current.kind { return Diagnostic(why, at: current.range) }
+        return Diagnostic("expected \(expected), found \(current.display)", at: current.range, hint: hint)
+    }
+
+    private mutating func expectSymbol(_ s: String, _ what: String? = nil) throws(Diagnostic) {
+        guard current.isSymbol(s) else { throw error(what ?? "'\(s)'") }
+        _ = advance()
+    }
+
+    private mutating func acceptKeyword(_ word: String) -> Bool {
+        if current.isKeyword(word) { _ = advance(); return true }
+        return false
+    }
+
+    private func text(_ range: SourceRange) -> String {
+        String(decoding: source[range.start..<min(range.end, source.count)], as: UTF8.self)
+    }
+
+    // MARK: Statements
+
+    public mutating func statement() throws(Diagnostic) -> Statement {
+        let first = current
+        let result: Statement
+        switch first.kind {
+        case .meta(let name, let arguments):
+            _ = advance()
+            result = .meta(name: name, arguments: arguments, range: first.range)
+        case .identifier(let word) where ["let", "param"].contains(word.lowercased()) && peek().identifier != nil && peek(2).isSymbol("="):
+            _ = advance()
+            let nameToken = advance()
+            _ = advance()
+            let name = nameToken.identifier!
+            if word.lowercased() == "param" {
+                result = .param(name: name, nameRange: nameToken.range, value: try expression())
+            } else if startsQuery() {
+                result = .binding(name: name, nameRange: nameToken.range, value: .query(try query()))
+            } else {
+                result = .binding(name: name, nameRange: nameToken.range, value: .expression(try expression()))
+            }
+        case .identifier(let word) where ["insert", "update", "delete", "undo"].contains(word.lowercased()):
+            throw Diagnostic("mutations (insert, update, delete, undo) are not available in this version of vq", at: first.range,
+                             hint: "edit the store's JSON files, then run .reload")
+        case .identifier(let word) where word.lowercased() == "simulate":
+            throw Diagnostic("simulations are not available in this version of vq", at: first.range)
+        default:
+            result = startsQuery() ? .query(try query()) : .expression(try expression())
+        }
+        guard current.kind == .end else {
+            throw error("the end of the statement")
+        }
+        return result
+    }
+
+    /// A query starts with a name that is not a function call, or with `(` and a query.
+    private func startsQuery() -> Bool {
+        if let name = current.identifier {
+            return !peek().isSymbol("(") && !Parser.reserved.contains(name.lowercased())
+        }
+        if current.isSymbol("(") {
+            var i = index
+            while tokens[i].isSymbol("(") { i += 1 }
+            if let name = tokens[i].identifier { return !tokens[i + 1].isSymbol("(") && !Parser.reserved.contains(name.lowercased()) && isQueryContinuation(tokens[i + 1]) }
+        }
+        return false
+    }
+
+    /// After `(name`, a query goes on with a stage, `|` or `)`; an expression with an operator.
+    private func isQueryContinuation(_ t: Token) -> Bool {
+        t.isSymbol("|") || t.isSymbol(")") || Parser.stageKeywords.contains { t.isKeyword($0) }
+    }
+
+    // MARK: Queries
+
+    mutating func query() throws(Diagnostic) -> Query {
+        let start = current.range.start
+        let source: Source
+        if current.isSymbol("(") {
+            _ = advance()
+            let inner = try query()
+            try expectSymbol(")", "')' to close the subquery")
+            source = .subquery(inner)
+        } else if let name = current.identifier {
+            source = .named(name, advance().range)
+        } else {
+            throw error("a collection or variable name")
+        }
+        var stages: [Stage] = []
+        while true {
+            let piped = current.isSymbol("|")
+            if piped { _ = advance() }
+            guard let stage = try stage() else {
+                if piped || (current.kind != .end && !current.isSymbol(")")) {
+                    var hint: String?
+                    if let word = current.identifier, let near = Suggest.closest(to: word, in: Parser.stageKeywords) {
+                        hint = "did you mean '\(near)'?"
+                    }
+                    throw error("a stage (where, select, order by, limit, group by, count, distinct)"
+                                + (piped ? "" : " or the end of the statement"), hint: hint)
+                }
+                break
+            }
+            stages.append(stage)
+        }
+        return Query(source: source, stages: stages, range: SourceRange(start, previousEnd))
+    }
+
+    private mutating func stage() throws(Diagnostic) -> Stage? {
+        let start = current.range.start
+        guard let word = current.identifier?.lowercased(), Parser.stageKeywords.contains(word) else { return nil }
+        // `count(` starts an expression, not the count stage.
+        if word == "count", peek().isSymbol("(") { return nil }
+        _ = advance()
+        let kind: Stage.Kind
+        switch word {
+        case "where":
+            kind = .filter(try expression())
+        case "select":
+            var items: [SelectItem] = []
+            repeat {
+                if current.isSymbol("*") {
+                    items.append(.star(advance().range))
+                } else {
+                    let e = try expression()
+                    items.append(.expression(e, name: try alias() ?? columnName(e)))
+                }
+            } while acceptSymbol(",")
+            kind = .select(items)
+        case "order", "sort":
+            guard acceptKeyword("by") else { throw error("'by' after '\(word)'") }
+            var keys: [OrderKey] = []
+            repeat {
+                let e = try expression()
+                var descending = false
+                if acceptKeyword("desc") { descending = true } else { _ = acceptKeyword("asc") }
+                keys.append(OrderKey(expr: e, descending: descending))
+            } while acceptSymbol(",")
+            kind = .order(keys)
+        case "limit", "take":
+            kind = .limit(try expression())
+        case "group":
+            guard acceptKeyword("by") else { throw error("'by' after 'group'") }
+            var keys: [GroupKey] = []
+            repeat {
+                let e = try expression()
+                keys.append(GroupKey(expr: e, name: try alias() ?? columnName(e)))
+            } while acceptSymbol(",")
+            kind = .group(keys)
+        case "count":
+            kind = .count
+        default:
+            kind = .distinct
+        }
+        return Stage(kind: kind, range: SourceRange(start, previousEnd))
+    }
+
+    private mutating func alias() throws(Diagnostic) -> String? {
+        guard acceptKeyword("as") else { return nil }
+        if case .string(let s) = current.kind { _ = advance(); return s }
+        guard let name = current.identifier else { throw error("a column name after 'as'") }
+        _ = advance()
+        return name
+    }
+
+    /// The default column name: the expression's text, with runs of white space folded.
+    private func columnName(_ e: Expr) -> String {
+        text(e.range).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    private mutating func acceptSymbol(_ s: String) -> Bool {
+        if current.isSymbol(s) { _ = advance(); return true }
+        return false
+    }
+
+    // MARK: Expressions
+
+    public mutating func expression() throws(Diagnostic) -> Expr {
+        var left = try andExpression()
+        while acceptKeyword("or") {
+            let right = try andExpression()
+            left = Expr(kind: .binary(.or, left, right), range: left.range.union(right.range))
+        }
+        return left
+    }
+
+    private mutating func andExpression() throws(Diagnostic) -> Expr {
+        var left = try notExpression()
+        while acceptKeyword("and") {
+            let right = try notExpression()
+            left = Expr(kind: .binary(.and, left, right), range: left.range.union(right.range))
+        }
+        return left
+    }
+
+    private mutating func notExpression() throws(Diagnostic) -> Expr {
+        let start = current.range
+        if acceptKeyword("not") {
+            let operand = try notExpression()
+            return Expr(kind: .not(operand), range: start.union(operand.range))
+        }
+        return try comparison()
+    }
+
+    private static let comparisons: [String: BinaryOperator] = [
+        "=": .equal, "!=": .notEqual, "<": .less, "<=": .lessEqual, ">": .greater, ">=": .greaterEqual,
+    ]
+
+    private mutating func comparison() throws(Diagnostic) -> Expr {
+        let left = try additive()
+        if case .symbol(let s) = current.kind, let op = Parser.comparisons[s] {
+            _ = advance()
+            let right = try additive()
+            return Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
+        }
+        if acceptKeyword("is") {
+            let negated = acceptKeyword("not")
+            guard acceptKeyword("null") else { throw error("'null' after 'is\(negated ? " not" : "")'") }
+            let e = Expr(kind: .isNull(left), range: SourceRange(left.range.start, previousEnd))
+            return negated ? Expr(kind: .not(e), range: e.range) : e
+        }
+        let negated = current.isKeyword("not") && ["in", "between", "contains", "like"].contains { peek().isKeyword($0) }
+        if negated { _ = advance() }
+        let result: Expr
+        if acceptKeyword("in") {
+            try expectSymbol("(", "'(' to start the list after 'in'")
+            var items: [Expr] = []
+            if !current.isSymbol(")") {
+                repeat { items.append(try expression()) } while acceptSymbol(",")
+            }
+            try expectSymbol(")", "',' or ')' in the list after 'in'")
+            result = Expr(kind: .inList(left, items), range: SourceRange(left.range.start, previousEnd))
+        } else if acceptKeyword("between") {
+            let low = try additive()
+            guard acceptKeyword("and") else { throw error("'and' in 'between … and …'") }
+            let high = try additive()
+            result = Expr(kind: .between(left, low, high), range: left.range.union(high.range))
+        } else if acceptKeyword("contains") {
+            let right = try additive()
+            result = Expr(kind: .binary(.contains, left, right), range: left.range.union(right.range))
+        } else if acceptKeyword("like") {
+            let right = try additive()
+            result = Expr(kind: .binary(.like, left, right), range: left.range.union(right.range))
+        } else {
+            return left
+        }
+        return negated ? Expr(kind: .not(result), range: result.range) : result
+    }
+
+    private mutating func additive() throws(Diagnostic) -> Expr {
+        var left = try multiplicative()
+        while current.isSymbol("+") || current.isSymbol("-") {
+            let op: BinaryOperator = advance().isSymbol("+") ? .add : .subtract
+            let right = try multiplicative()
+            left = Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
+        }
+        return left
+    }
+
+    private mutating func multiplicative() throws(Diagnostic) -> Expr {
+        var left = try unary()
+        while current.isSymbol("*") || current.isSymbol("/") {
+            let op: BinaryOperator = advance().isSymbol("*") ? .multiply : .divide
+            let right = try unary()
+            left = Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
+        }
+        return left
+    }
+
+    private mutating func unary() throws(Diagnostic) -> Expr {
+        let start = current.range
+        if acceptSymbol("-") {
+            let operand = try unary()
+            return Expr(kind: .negate(operand), range: start.union(operand.range))
+        }
+        if acceptSymbol("+") { return try unary() }
+        return try primary()
+    }
+
+    private mutating func primary() throws(Diagnostic) -> Expr {
+        let token = current
+        switch token.kind {
+        case .number(let value, _):
+            _ = advance()
+            return Expr(kind: .literal(.number(value)), range: token.range)
+        case .string(let s):
+            _ = advance()
+            return Expr(kind: .literal(.string(s)), range: token.range)
+        case .parameter(let name):
+            _ = advance()
+            return Expr(kind: .parameter(name), range: token.range)
+        case .symbol("("):
+            _ = advance()
+            let inner = try expression()
+            try expectSymbol(")", "')'")
+            return Expr(kind: inner.kind, range: SourceRange(token.range.start, previousEnd))
+        case .identifier(let name):
+            switch name.lowercased() {
+            case "true", "false":
+                _ = advance()
+                return Expr(kind: .literal(.bool(name.lowercased() == "true")), range: token.range)
+            case "null":
+                _ = advance()
+                return Expr(kind: .literal(.null), range: token.range)
+            case let word where Parser.reserved.contains(word):
+                throw error("a value")
+            default:
+                break
+            }
+            _ = advance()
+            if current.isSymbol("(") {
+                _ = advance()
+                var arguments: [Expr] = []
+                if current.isSymbol("*"), name.lowercased() == "count" {
+                    _ = advance()  // count(*) as in SQL
+                } else if !current.isSymbol(")") {
+                    repeat { arguments.append(try expression()) } while acceptSymbol(",")
+                }
+                try expectSymbol(")", "',' or ')' after the arguments of \(name)")
+                return Expr(kind: .call(name: name, nameRange: token.range, arguments: arguments),
+                            range: SourceRange(token.range.start, previousEnd))
+            }
+            var segments = [PathSegment(name: name, range: token.range)]
+            while current.isSymbol(".") {
+                _ = advance()
+                guard let field = current.identifier else { throw error("a field name after '.'") }
+                segments.append(PathSegment(name: field, range: advance().range))
+            }
+            return Expr(kind: .path(segments), range: SourceRange(token.range.start, previousEnd))
+        default:
+            throw error("a value (a number, string, field or function)")
+        }
+    }
+}

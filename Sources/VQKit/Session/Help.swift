@@ -1,0 +1,71 @@
+/// Texts for `.help` and `.describe`.
+enum Help {
+    static func text(topic: String?) -> String {
+        switch topic.map({ String($0.lowercased().trimmingPrefix(".")) }) {
+        case nil:
+            return """
+            vq — query your vendors, contracts, KPIs, risks and costs.
+
+              vendors where on_time < 95% | order by spend desc | limit 5
+              contracts | group by vendor.category | select vendor.category, count(), sum(value)
+              let late = vendors where on_time < 95%
+              late | select name, on_time, count(contracts)
+
+            Collections: \(CollectionName.allCases.map(\.rawValue).joined(separator: ", "))
+            Topics: .help stages, .help functions, .help formats, .help <meta-command>
+            Meta-commands:
+
+            """ + Session.metaCommands.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
+        case "stages"?:
+            return """
+            A query is a source followed by stages, each applied to the rows the one before produced:
+              where COND                      keep the rows where COND is true
+              select EXPR [as NAME], … | *    compute columns (aggregates without group by: one row)
+              order by EXPR [asc|desc], …     stable sort; nulls last (also: sort by)
+              limit N                         the first N rows (also: take N)
+              group by EXPR [as NAME], …      one row per key; then select keys and aggregates
+              count                           the number of rows
+              distinct                        drop repeated rows
+
+            """
+        case "functions"?:
+            return "Functions:\n" + Functions.catalogue.map { "  " + $0.usage.padding(24) + $0.summary }.joined(separator: "\n") + "\n"
+        case "formats"?, "mode"?:
+            return "Output formats (.mode or --format): " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + "\n"
+        case let name?:
+            if let m = Session.metaCommands.first(where: { $0.name == name }) { return m.usage + "\n  " + m.summary + "\n" }
+            if let c = CollectionName(rawValue: name) { return describe(c, records: nil, extraFields: []) }
+            return "No help on '\(name)'. Topics: stages, functions, formats, a meta-command or a collection.\n"
+        }
+    }
+
+    static func describe(_ c: CollectionName, records: String?, extraFields: [String]) -> String {
+        let spec = c.spec
+        var out = "\(c.rawValue)" + (records.map { " — \($0) records" } ?? "") + "\n\nStored fields:\n"
+        for f in spec.fields {
+            out += "  " + f.name.padding(26) + f.type.description + (f.optional ? " (optional)" : "")
+            if let r = f.range { out += r.upperBound == .infinity ? " ≥ \(ValueText.raw(r.lowerBound))" : " \(ValueText.raw(r.lowerBound))–\(ValueText.raw(r.upperBound))" }
+            out += "\n"
+        }
+        let extra = extraFields.filter { spec.field($0) == nil }
+        if !extra.isEmpty { out += "\nOther fields in the file (kept as they are):\n" + extra.map { "  " + $0 + "\n" }.joined() }
+        if !spec.derived.isEmpty {
+            out += "\nDerived fields:\n" + spec.derived.map { "  " + $0.name.padding(26) + $0.definition + "\n" }.joined()
+        }
+        let refs = spec.references
+        let children = Schema.children(of: c)
+        if !refs.isEmpty || !children.isEmpty {
+            out += "\nRelations:\n"
+            out += refs.map { "  " + $0.field.padding(26) + "→ one \($0.target.singular) (\($0.target.rawValue).id)\n" }.joined()
+            out += children.map { "  " + $0.child.rawValue.padding(26) + "→ the \($0.child.rawValue) whose \($0.field) is this \(c.singular)\n" }.joined()
+        }
+        return out
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        let w = TextWidth.of(self)
+        return w >= width ? self + " " : self + String(repeating: " ", count: width - w)
+    }
+}

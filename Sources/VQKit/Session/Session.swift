@@ -1,0 +1,263 @@
+import Foundation
+
+/// Runs statements against a store and writes their results: the one place
+/// the command line, scripts, `.read` and the interactive shell all go through.
+public final class Session {
+    public private(set) var store: Store
+    public var environment = Environment()
+    public var format: OutputFormat
+    public var maxRows = 40
+    public var timer = false
+    public private(set) var quitRequested = false
+    /// Checked while a statement runs, so Ctrl-C can stop it.
+    public var isCancelled: @Sendable () -> Bool = { false }
+    private let standardOutput: (String) -> Void
+    private let writeError: (String) -> Void
+    private var redirect: (handle: FileHandle, once: Bool)?
+    private var reportedProblems = 0
+    private var lastTable: ResultTable?
+    /// Names of the scripts being read, innermost last (for `.read` paths and loops).
+    private var reading: [String] = []
+
+    public init(store: Store, format: OutputFormat = .table,
+                write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
+        self.store = store
+        self.format = format
+        self.standardOutput = write
+        self.writeError = writeError
+    }
+
+    private func write(_ text: String) {
+        if let redirect {
+            redirect.handle.write(Data(text.utf8))
+        } else {
+            standardOutput(text)
+        }
+    }
+
+    /// Runs every statement of `source`. `origin` names the script in messages.
+    /// Stops at the first error unless `keepGoing`; returns whether all succeeded.
+    @discardableResult
+    public func run(_ source: String, origin: String? = nil, keepGoing: Bool = false) -> Bool {
+        var ok = true
+        for statement in Lexer(source).statements() {
+            if quitRequested { break }
+            let started = Date()
+            do {
+                var parser = Parser(tokens: statement.tokens, source: source)
+                let parsed = try parser.statement()
+                prefetch(statement.tokens)
+                try execute(parsed, source: source, origin: origin)
+            } catch {
+                let diagnostic = (error as? Diagnostic) ?? Diagnostic("\(error)")
+                writeError(diagnostic.render(source: source, origin: origin) + "\n")
+                ok = false
+            }
+            reportProblems()
+            if timer { write(String(format: "Run Time: %.3f s\n", Date().timeIntervalSince(started))) }
+            if !ok && !keepGoing { break }
+        }
+        return ok
+    }
+
+    private func reportProblems() {
+        let problems = store.problems
+        guard problems.count > reportedProblems else { return }
+        let fresh = problems[reportedProblems...]
+        for p in fresh.prefix(20) { writeError("warning: \(p)\n") }
+        if fresh.count > 20 { writeError("warning: … and \(fresh.count - 20) more problems (.problems lists them all)\n") }
+        reportedProblems = problems.count
+    }
+
+    /// Reads the files a statement's names point at together, on both cores.
+    private func prefetch(_ tokens: [Token]) {
+        var wanted = Set<CollectionName>()
+        for t in tokens {
+            guard let name = t.identifier else { continue }
+            if let c = CollectionName(rawValue: name) { wanted.insert(c) }
+            wanted.formUnion(Session.derivedSources[name] ?? [])
+        }
+        if !wanted.isEmpty { store.prefetch(wanted) }
+    }
+
+    /// The collections each derived field reads.
+    private static let derivedSources: [String: [CollectionName]] = [
+        "on_time": [.vendors, .contracts, .kpis, .measurements], "score": [.kpis, .measurements],
+        "mean": [.measurements], "latest": [.measurements], "misses": [.measurements], "miss_rate": [.measurements],
+        "attainment": [.measurements], "spend": [.costs], "remaining": [.costs], "risk_exposure": [.risks],
+        "open_findings": [.findings], "eval_score": [.evaluations],
+    ]
+
+    private func evaluator(_ source: String) -> Evaluator {
+        Evaluator(store: store, environment: environment, source: source, isCancelled: isCancelled)
+    }
+
+    private func execute(_ statement: Statement, source: String, origin: String?) throws {
+        switch statement {
+        case .query(let query):
+            let evaluator = self.evaluator(source)
+            let result = try evaluator.run(query)
+            environment.last = result
+            try show(result, evaluator)
+        case .expression(let e):
+            let value = try evaluator(source).compiler.compile(e, in: .constant).eval(.none)
+            environment.last = .scalar(value)
+            write(Renderer(format: format).render(scalar: value))
+        case .binding(let name, let range, let value):
+            if CollectionName(rawValue: name) != nil || name == "_" {
+                throw Diagnostic("'\(name)' names a collection; choose another variable name", at: range)
+            }
+            switch value {
+            case .query(let query):
+                switch try evaluator(source).run(query) {
+                case .relation(let r): environment.variables[name] = .relation(r)
+                case .scalar(let v): environment.variables[name] = .scalar(v)
+                }
+            case .expression(let e):
+                environment.variables[name] = .scalar(try evaluator(source).compiler.compile(e, in: .constant).eval(.none))
+            }
+        case .param(let name, _, let value):
+            if environment.parameters[name] == nil {
+                environment.parameters[name] = try evaluator(source).compiler.compile(value, in: .constant).eval(.none)
+            }
+        case .meta(let name, let arguments, let range):
+            try meta(name, arguments, range: range, origin: origin)
+        }
+    }
+
+    private func show(_ result: QueryResult, _ evaluator: Evaluator) throws {
+        let renderer = Renderer(format: format, maxRows: maxRows)
+        switch result {
+        case .scalar(let v):
+            write(renderer.render(scalar: v))
+        case .relation(let relation):
+            let table = try evaluator.tabulate(relation)
+            lastTable = table
+            write(renderer.render(table))
+        }
+        if let redirect, redirect.once {
+            try? redirect.handle.close()
+            self.redirect = nil
+        }
+    }
+
+    // MARK: Meta-commands
+
+    public static let metaCommands: [(name: String, usage: String, summary: String)] = [
+        ("help", ".help [topic]", "this help; topics: functions, stages, formats, or a meta-command"),
+        ("collections", ".collections", "the collections and how many records each holds"),
+        ("describe", ".describe COLLECTION", "stored fields and types, derived fields, relations, record count"),
+        ("mode", ".mode table|csv|json|jsonl|markdown|line", "how results are written"),
+        ("maxrows", ".maxrows N", "table mode shows at most N rows (0: all)"),
+        ("last", ".last", "the whole of the previous result, every row"),
+        ("output", ".output [FILE]", "write results to FILE; without FILE, back to the terminal"),
+        ("once", ".once FILE", "write the next result to FILE"),
+        ("read", ".read FILE", "run the statements of a script (relative to the script that reads it)"),
+        ("timer", ".timer on|off", "show how long each statement took"),
+        ("vars", ".vars", "variables and parameters"),
+        ("problems", ".problems", "every problem found in the store's files so far"),
+        ("open", ".open DIR", "switch to another store"),
+        ("reload", ".reload", "read the store's files again"),
+        ("quit", ".quit", "leave vq (also .exit, or Ctrl-D)"),
+    ]
+
+    private func meta(_ name: String, _ arguments: String, range: SourceRange, origin: String?) throws {
+        let args = arguments.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        func usage() -> Diagnostic {
+            Diagnostic("usage: \(Session.metaCommands.first { $0.name == name }?.usage ?? "." + name)", at: range)
+        }
+        switch name {
+        case "quit", "exit", "q":
+            quitRequested = true
+        case "help":
+            write(Help.text(topic: args.first))
+        case "mode":
+            guard args.count == 1, let f = OutputFormat(rawValue: args[0].lowercased()) else {
+                if args.isEmpty { write("mode: \(format.rawValue)\n"); return }
+                throw Diagnostic.unknown("mode", args[0], at: range, candidates: OutputFormat.allCases.map(\.rawValue))
+            }
+            format = f
+        case "maxrows":
+            guard args.count == 1, let n = Int(args[0]), n >= 0 else {
+                if args.isEmpty { write("maxrows: \(maxRows)\n"); return }
+                throw usage()
+            }
+            maxRows = n
+        case "last":
+            guard let lastTable else { throw Diagnostic("there is no previous result yet", at: range) }
+            write(Renderer(format: format, maxRows: 0).render(lastTable))
+        case "timer":
+            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else { throw usage() }
+            timer = args[0].lowercased() == "on"
+        case "collections":
+            var rows: [[Value]] = []
+            for c in CollectionName.allCases {
+                do {
+                    rows.append([.string(c.rawValue), .number(Double(try store.table(c).count))])
+                } catch {
+                    rows.append([.string(c.rawValue), .string("unreadable: \(error.message)")])
+                }
+            }
+            write(Renderer(format: format, maxRows: 0).render(ResultTable(columns: ["collection", "records"], rows: rows)))
+        case "describe":
+            guard args.count == 1 else { throw usage() }
+            guard let c = CollectionName(rawValue: args[0]) else {
+                throw Diagnostic.unknown("collection", args[0], at: range, candidates: CollectionName.allCases.map(\.rawValue))
+            }
+            let count: String
+            do { count = String(try store.table(c).count) } catch { count = "unreadable (\(error.message))" }
+            write(Help.describe(c, records: count, extraFields: (try? store.table(c))?.columnNames ?? []))
+        case "vars":
+            var rows: [[Value]] = environment.parameters.keys.sorted().map { [.string("$" + $0), environment.parameters[$0]!] }
+            for name in environment.variables.keys.sorted() {
+                switch environment.variables[name]! {
+                case .scalar(let v): rows.append([.string(name), v])
+                case .relation(let r): rows.append([.string(name), .string("\(r.rows.count) rows")])
+                }
+            }
+            write(Renderer(format: format, maxRows: 0).render(ResultTable(columns: ["name", "value"], rows: rows)))
+        case "problems":
+            if store.problems.isEmpty { write("no problems found in the files read so far\n") }
+            for p in store.problems { write("\(p)\n") }
+        case "read":
+            guard args.count == 1 else { throw usage() }
+            let base = origin.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+            let path = args[0].hasPrefix("/") || base.isEmpty ? args[0] : (base as NSString).appendingPathComponent(args[0])
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw Diagnostic("cannot read '\(path)'", at: range)
+            }
+            guard !reading.contains(path) else { throw Diagnostic("'\(path)' is already being read (a .read loop)", at: range) }
+            reading.append(path)
+            defer { reading.removeLast() }
+            if !run(text, origin: path) { throw Diagnostic("stopped: '\(path)' had an error", at: range) }
+        case "output", "once":
+            if let redirect { try? redirect.handle.close(); self.redirect = nil }
+            if args.isEmpty {
+                if name == "once" { throw usage() }
+                return
+            }
+            guard FileManager.default.createFile(atPath: args[0], contents: nil),
+                  let handle = FileHandle(forWritingAtPath: args[0]) else {
+                throw Diagnostic("cannot write to '\(args[0])'", at: range)
+            }
+            redirect = (handle, name == "once")
+        case "open":
+            guard args.count == 1 else { throw usage() }
+            do { try open(Store(path: args[0])) } catch { throw Diagnostic(error.message, at: range) }
+        case "reload":
+            do { try open(Store(path: store.path)) } catch { throw Diagnostic(error.message, at: range) }
+        default:
+            throw Diagnostic.unknown("meta-command", "." + name, at: range,
+                                     candidates: Session.metaCommands.map { "." + $0.name } + [".exit"])
+        }
+    }
+
+    /// Switches to a store; variables that held its records no longer apply.
+    public func open(_ store: Store) {
+        self.store = store
+        reportedProblems = 0
+        lastTable = nil
+        environment.last = nil
+        environment.variables = environment.variables.filter { if case .scalar = $0.value { true } else { false } }
+    }
+}

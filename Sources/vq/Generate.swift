@@ -1,0 +1,46 @@
+import Foundation
+import VQKit
+
+/// `vq generate --vendors N [--seed S] OUT_DIR`: writes a seeded, realistic store.
+enum Generate {
+    static let usage = "usage: vq generate --vendors N [--seed S] OUT_DIR"
+
+    static func main(_ arguments: [String]) -> Int32 {
+        var vendors: Int?
+        var seed: UInt64 = 1
+        var out: String?
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            switch a {
+            case "--vendors", "--seed":
+                guard i + 1 < arguments.count else { return usageError("\(a) needs a value") }
+                i += 1
+                if a == "--vendors" {
+                    guard let n = Int(arguments[i]), n > 0 else { return usageError("--vendors needs a whole number above 0") }
+                    vendors = n
+                } else {
+                    guard let s = UInt64(arguments[i]) else { return usageError("--seed needs a whole number, 0 or more") }
+                    seed = s
+                }
+            default:
+                if a.hasPrefix("-") || out != nil { return usageError("unexpected argument '\(a)'") }
+                out = a
+            }
+            i += 1
+        }
+        guard let vendors, let out else { return usageError("--vendors and OUT_DIR are required") }
+        do {
+            try StoreGenerator(vendors: vendors, seed: seed).write(to: out)
+        } catch {
+            FileHandle.standardError.write(Data("vq generate: \(error)\n".utf8))
+            return 1
+        }
+        return 0
+    }
+
+    private static func usageError(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("vq generate: \(message)\n\(usage)\n".utf8))
+        return 2
+    }
+}

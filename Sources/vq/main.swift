@@ -1,0 +1,68 @@
+import CEditLine
+import Foundation
+import VQKit
+
+/// The vq command: picks the store and the input, and hands statements to a Session.
+let version = "0.1.0"
+
+func writeOut(_ s: String) { vq_write_out(s) }
+func writeErr(_ s: String) { vq_write_err(s) }
+
+func fail(_ message: String, code: Int32) -> Never {
+    writeErr("vq: \(message)\n")
+    exit(code)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "generate" {
+    exit(Generate.main(Array(arguments.dropFirst())))
+}
+
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions(arguments)
+} catch {
+    writeErr("vq: \(error.message)\n\(CommandLineOptions.usage)\n")
+    exit(2)
+}
+if options.help { print(CommandLineOptions.usage); exit(0) }
+if options.version { print("vq \(version)"); exit(0) }
+
+let storePath: String
+if let s = options.store {
+    storePath = s
+} else if FileManager.default.fileExists(atPath: "store") {
+    storePath = "store"
+} else if let demo = DemoStore.path {
+    storePath = demo
+} else {
+    fail("no store: give --store DIR (the bundled demo store is missing)", code: 3)
+}
+let store: Store
+do { store = try Store(path: storePath) } catch { fail(error.message, code: 3) }
+
+let interactive = options.commands.isEmpty && options.script == nil && isatty(0) != 0
+let session = Session(store: store, format: options.format ?? .table, write: writeOut, writeError: writeErr)
+for (name, value) in options.settings { session.environment.parameters[name] = value }
+if let n = options.maxRows { session.maxRows = n }
+
+if interactive {
+    Shell(session: session, version: version).run()
+    exit(0)
+}
+
+var ok = true
+for command in options.commands where ok || options.keepGoing {
+    ok = session.run(command, keepGoing: options.keepGoing) && ok
+}
+if let script = options.script, ok || options.keepGoing {
+    guard let data = FileManager.default.contents(atPath: script), let text = String(data: data, encoding: .utf8) else {
+        fail("cannot read script '\(script)'", code: 2)
+    }
+    ok = session.run(text, origin: script, keepGoing: options.keepGoing) && ok
+} else if options.commands.isEmpty, options.script == nil {
+    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    ok = session.run(text, origin: "<stdin>", keepGoing: options.keepGoing)
+}
+vq_flush_out()
+exit(ok ? 0 : 1)
