@@ -118,8 +118,9 @@ public struct StoreGenerator {
                 if rng.chance(0.05) { contract.append(("po_number", .string("PO-\(rng.int(10000...99999))"))) }
                 emit(.contracts, contract)
 
-                // KPIs: on_time always, then one or two for the category.
-                let metrics = ["on_time"] + Self.metricsByCategory[category]!.prefix(rng.int(1...2))
+                // KPIs: on_time and the category's two, now and then one more.
+                var metrics = ["on_time"] + Self.metricsByCategory[category]!
+                if rng.chance(0.1), let extra = ["csat", "error_rate"].first(where: { !metrics.contains($0) }) { metrics.append(extra) }
                 var onTimeMisses = 0
                 for metric in metrics {
                     kpiNo += 1

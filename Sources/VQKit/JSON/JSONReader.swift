@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where and why a JSON text could not be read.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var offset: Int
@@ -14,9 +16,10 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 public struct JSONReader: ~Copyable {
     private let bytes: UnsafeBufferPointer<UInt8>
     public var position: Int = 0
-    /// Recently seen object keys: store files repeat the same few keys millions
-    /// of times, and sharing one String each saves an allocation per key.
-    private var keyCache: [Int: [(bytes: [UInt8], string: String)]] = [:]
+    /// Distinct object keys seen so far, found by their bytes through a small
+    /// open-addressing table: store files repeat a few keys millions of times.
+    private var keys: [(bytes: [UInt8], string: String)] = []
+    private var keySlots = [Int32](repeating: -1, count: 512)
 
     public init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -93,6 +96,13 @@ public struct JSONReader: ~Copyable {
     public mutating func readObject(
         _ member: (String, inout JSONReader) throws -> Void
     ) throws {
+        try readObject(keyIndex: true) { key, reader in try member(reader.keyName(key), &reader) }
+    }
+
+    /// Reads an object, giving each key as its number (see `readKeyIndex`).
+    public mutating func readObject(
+        keyIndex: Bool, _ member: (Int, inout JSONReader) throws -> Void
+    ) throws {
         try expect(UInt8(ascii: "{"), "'{'")
         if consume(UInt8(ascii: "}")) { return }
         while true {
@@ -100,7 +110,7 @@ public struct JSONReader: ~Copyable {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw error("expected a key in double quotes")
             }
-            let key = try readKey()
+            let key = try readKeyIndex()
             try expect(UInt8(ascii: ":"), "':'")
             skipWhitespace()
             try member(key, &self)
@@ -194,18 +204,23 @@ public struct JSONReader: ~Copyable {
             while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1 }
             if position == expStart { throw error("expected a digit in the exponent") }
         }
-        let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
-        let text = String(decoding: slice, as: UTF8.self)
-        var value: Double
         // Up to 15 significant digits and a power of ten at most 22 are exact in
-        // a Double, so the fast path gives the correctly rounded value.
+        // a Double, so the fast path gives the correctly rounded value. Such a
+        // number's text is canonical unless it has a leading or trailing zero,
+        // is -0, or is small enough to be written with an exponent.
         if simple, digits <= 15, fractionDigits <= 22 {
-            value = Double(mantissa) / JSONReader.powersOfTen[fractionDigits]
-            if bytes[start] == UInt8(ascii: "-") { value = -value }
-        } else {
-            guard let parsed = Double(text) else { throw error("malformed number", at: start) }
-            value = parsed
+            var value = Double(mantissa) / JSONReader.powersOfTen[fractionDigits]
+            let negative = bytes[start] == UInt8(ascii: "-")
+            if negative { value = -value }
+            let integerStart = negative ? start + 1 : start
+            let integerDigits = digits - fractionDigits
+            let canonical = (integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0"))
+                && !(negative && value == 0)
+                && (fractionDigits == 0 || (bytes[position - 1] != UInt8(ascii: "0") && abs(value) >= 1e-4))
+            if canonical { return JSONNumber(canonical: value) }
         }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        guard let value = Double(text) else { throw error("malformed number", at: start) }
         return JSONNumber(value: value, text: text)
     }
 
@@ -215,25 +230,41 @@ public struct JSONReader: ~Copyable {
         return p
     }
 
-    private mutating func readKey() throws(JSONSyntaxError) -> String {
-        // Keys without escapes are looked up in the cache by their bytes.
+    /// Reads an object key and returns its number among the distinct keys seen
+    /// so far (see `keyName`): a loader can map it to a column without hashing a String.
+    public mutating func readKeyIndex() throws(JSONSyntaxError) -> Int {
         let start = position + 1
         var end = start
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return try readString() }
-        let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        var hash = slice.count
-        for b in slice { hash = hash &* 31 &+ Int(b) }
-        if let candidates = keyCache[hash] {
-            for candidate in candidates where candidate.bytes.elementsEqual(slice) {
+        var hash = 5381
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+            hash = hash &* 33 &+ Int(bytes[end])
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+            // A key with escapes: decode it, then look it up by its text.
+            let string = try readString()
+            if let i = keys.firstIndex(where: { $0.string == string }) { return i }
+            keys.append((Array(string.utf8), string))
+            return keys.count - 1
+        }
+        let length = end - start
+        var slot = hash & (keySlots.count - 1)
+        while keySlots[slot] >= 0 {
+            let k = Int(keySlots[slot])
+            if keys[k].bytes.count == length,
+               keys[k].bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress! + start, length) == 0 }) {
                 position = end + 1
-                return candidate.string
+                return k
             }
+            slot = (slot + 1) & (keySlots.count - 1)
         }
         let string = try readString()
-        keyCache[hash, default: []].append((Array(slice), string))
-        return string
+        keys.append((Array(UnsafeBufferPointer(rebasing: bytes[start..<end])), string))
+        if keys.count * 2 < keySlots.count { keySlots[slot] = Int32(keys.count - 1) }
+        return keys.count - 1
     }
+
+    public func keyName(_ index: Int) -> String { keys[index].string }
 
     public mutating func readString() throws(JSONSyntaxError) -> String {
         let start = position
@@ -257,7 +288,7 @@ public struct JSONReader: ~Copyable {
             switch b {
             case UInt8(ascii: "\""):
                 position += 1
-                return try decodeUTF8(out, at: contentStart)
+                return try out.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try decodeUTF8(buffer, at: contentStart) }
             case UInt8(ascii: "\\"):
                 position += 1
                 guard position < bytes.count else { break }
@@ -317,7 +348,13 @@ public struct JSONReader: ~Copyable {
         return v
     }
 
-    private func decodeUTF8<C: Collection<UInt8>>(_ bytes: C, at offset: Int) throws(JSONSyntaxError) -> String {
+    private func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONSyntaxError) -> String {
+        var ascii = true
+        for b in bytes where b >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw error("invalid UTF-8 in a string", at: offset)
         }

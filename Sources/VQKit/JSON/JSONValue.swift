@@ -25,29 +25,44 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// A JSON number: its value and the text it was written as.
+/// A JSON number: its value and the text it was written as. Most numbers are
+/// written the way vq would write them (`950000`, `0.9312`), so only the others
+/// (`1.50`, `1e6`) keep their text, which keeps a column of numbers small.
 public struct JSONNumber: Sendable, Equatable {
     public var value: Double
-    public var text: String
+    private var written: WrittenText?
 
     public init(_ value: Double) {
         self.value = value
-        self.text = JSONNumber.canonicalText(value)
     }
 
     public init(value: Double, text: String) {
         self.value = value
-        self.text = text
+        if text != JSONNumber.canonicalText(value) { written = WrittenText(text) }
     }
+
+    /// A number whose text is known to be the canonical one.
+    init(canonical value: Double) {
+        self.value = value
+    }
+
+    public var text: String { written?.text ?? JSONNumber.canonicalText(value) }
+
+    public static func == (a: JSONNumber, b: JSONNumber) -> Bool { a.value == b.value && a.text == b.text }
 
     /// Integers without a fraction, others in the shortest text that reads back
     /// as the same Double.
     public static func canonicalText(_ value: Double) -> String {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
-            return String(Int64(value))
+            return value == 0 ? "0" : String(Int64(value))
         }
         return value.isFinite ? "\(value)" : "null"
     }
+}
+
+final class WrittenText: Sendable {
+    let text: String
+    init(_ text: String) { self.text = text }
 }
 
 /// A JSON object with its keys in the order they were written.

@@ -7,7 +7,8 @@ public enum ValueText {
         JSONNumber.canonicalText(d)
     }
 
-    /// Thousands separators, and at most 4 decimals (2 from 100 up), trailing zeros dropped.
+    /// Thousands separators from 10,000 up (so years and small counts read plainly),
+    /// and at most 4 decimals (2 from 100 up), trailing zeros dropped.
     public static func display(_ d: Double) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-∞" : "∞") }
         let decimals = abs(d) >= 100 ? 2 : 4
@@ -22,7 +23,7 @@ public enum ValueText {
         let parts = text.split(separator: ".", maxSplits: 1)
         var whole = String(parts[0])
         var grouped = ""
-        while whole.count > 3 {
+        while whole.count > 3, parts[0].count > 4 {
             grouped = "," + whole.suffix(3) + grouped
             whole.removeLast(3)
         }

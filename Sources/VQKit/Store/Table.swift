@@ -9,52 +9,32 @@ public final class Table {
     /// `columns[c][r]`: the value of column c in record r (`.null` when absent).
     public private(set) var columns: [[JSONValue]]
     /// Distinct key orders; `recordShape[r]` indexes the one record r was written with.
-    private var shapes: [[Int]] = []
-    private var shapeIndex: [[Int]: Int] = [:]
-    private var recordShape: [Int32] = []
-    public private(set) var count = 0
+    private var shapes: [[Int]]
+    private var recordShape: [Int32]
+    public private(set) var count: Int
     /// Record indices by `id` (the first record wins when an id is duplicated).
     public internal(set) var idIndex: [String: Int] = [:]
     /// For each reference field, the row of the record it names in the target table (-1: none).
     var references: [String: [Int32]] = [:]
 
-    init(name: CollectionName) {
-        self.name = name
-        columnNames = name.spec.fields.map(\.name)
+    /// An empty table of the collection (its file is missing).
+    convenience init(name: CollectionName) {
+        var builder = TableBuilder(name: name)
+        self.init(builder.finish())
+    }
+
+    init(_ built: TableBuilder.Parts) {
+        name = built.name
+        columnNames = built.columnNames
         columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { ($1, $0) })
-        columns = Array(repeating: [], count: columnNames.count)
+        columns = built.columns
+        shapes = built.shapes
+        recordShape = built.recordShape
+        count = built.count
+        skipped = built.skipped
     }
 
     public func column(_ field: String) -> Int? { columnIndex[field] }
-
-    func columnAdding(_ field: String) -> Int {
-        if let c = columnIndex[field] { return c }
-        columnNames.append(field)
-        columnIndex[field] = columnNames.count - 1
-        columns.append(Array(repeating: .null, count: count))
-        return columnNames.count - 1
-    }
-
-    /// Appends a record given as (column, value) pairs in the order they were written.
-    func append(_ fields: [(Int, JSONValue)]) {
-        var present = Array(repeating: false, count: columns.count)
-        for (c, v) in fields {
-            columns[c].append(v)
-            present[c] = true
-        }
-        for c in columns.indices where !present[c] { columns[c].append(.null) }
-        let order = fields.map(\.0)
-        if let last = shapes.last, last == order {
-            recordShape.append(Int32(shapes.count - 1))
-        } else if let s = shapeIndex[order] {
-            recordShape.append(Int32(s))
-        } else {
-            shapes.append(order)
-            shapeIndex[order] = shapes.count - 1
-            recordShape.append(Int32(shapes.count - 1))
-        }
-        count += 1
-    }
 
     /// Whether record `row` has the field at all (absent differs from `null`).
     public func has(_ row: Int, _ column: Int) -> Bool {
@@ -73,7 +53,7 @@ public final class Table {
     }
 
     /// Array positions (0-based) of elements that were not objects and so are not records.
-    var skipped: [Int] = []
+    var skipped: [Int]
 
     /// How a record is named in messages: its 1-based position in the file's array, and its id.
     public func label(_ row: Int) -> String {
@@ -82,4 +62,104 @@ public final class Table {
         if let id = id(row) { return "record \(position + 1) (id \(id))" }
         return "record \(position + 1)"
     }
+}
+
+/// Collects records column by column while a file is read; reused buffers
+/// keep the per-record cost to the values themselves.
+struct TableBuilder {
+    struct Parts {
+        var name: CollectionName
+        var columnNames: [String]
+        var columns: [[JSONValue]]
+        var shapes: [[Int]]
+        var recordShape: [Int32]
+        var count: Int
+        var skipped: [Int]
+    }
+
+    private var parts: Parts
+    private var columnIndex: [String: Int]
+    private var shapeIndex: [[Int]: Int32] = [:]
+    private var present: [Bool]
+    /// The record being read: columns in the order their keys came.
+    private(set) var order: [Int] = []
+    private var values: [JSONValue] = []
+
+    init(name: CollectionName) {
+        let names = name.spec.fields.map(\.name)
+        parts = Parts(name: name, columnNames: names, columns: Array(repeating: [], count: names.count),
+                      shapes: [], recordShape: [], count: 0, skipped: [])
+        columnIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        present = Array(repeating: false, count: names.count)
+    }
+
+    var count: Int { parts.count }
+    /// Array positions so far, records and skipped elements together.
+    var elements: Int { parts.count + parts.skipped.count }
+
+    mutating func column(named field: String) -> Int {
+        if let c = columnIndex[field] { return c }
+        parts.columnNames.append(field)
+        columnIndex[field] = parts.columnNames.count - 1
+        parts.columns.append(Array(repeating: .null, count: parts.count))
+        present.append(false)
+        return parts.columnNames.count - 1
+    }
+
+    mutating func reserve(_ records: Int) {
+        for c in parts.columns.indices { parts.columns[c].reserveCapacity(records) }
+        parts.recordShape.reserveCapacity(records)
+    }
+
+    /// Adds a field of the current record; false when the record has it already.
+    mutating func add(_ column: Int, _ value: JSONValue) -> Bool {
+        if present[column] { return false }
+        present[column] = true
+        order.append(column)
+        values.append(value)
+        return true
+    }
+
+    mutating func skipElement() { parts.skipped.append(elements) }
+
+    mutating func endRecord() {
+        for (c, v) in zip(order, values) { parts.columns[c].append(v) }
+        for c in present.indices {
+            if present[c] { present[c] = false } else { parts.columns[c].append(.null) }
+        }
+        if let last = parts.recordShape.last, parts.shapes[Int(last)] == order {
+            parts.recordShape.append(last)
+        } else if let s = shapeIndex[order] {
+            parts.recordShape.append(s)
+        } else {
+            parts.shapes.append(order)
+            shapeIndex[order] = Int32(parts.shapes.count - 1)
+            parts.recordShape.append(Int32(parts.shapes.count - 1))
+        }
+        order.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        parts.count += 1
+    }
+
+    /// Appends the records another builder read (the later part of the same file).
+    mutating func append(_ other: TableBuilder) {
+        let map = other.parts.columnNames.map { column(named: $0) }
+        let start = parts.count
+        for (theirs, mine) in map.enumerated() { parts.columns[mine] += other.parts.columns[theirs] }
+        for c in parts.columns.indices where parts.columns[c].count < start + other.parts.count {
+            parts.columns[c] += repeatElement(.null, count: start + other.parts.count - parts.columns[c].count)
+        }
+        let shapeMap: [Int32] = other.parts.shapes.map { shape in
+            let order = shape.map { map[$0] }
+            if let s = shapeIndex[order] { return s }
+            parts.shapes.append(order)
+            shapeIndex[order] = Int32(parts.shapes.count - 1)
+            return Int32(parts.shapes.count - 1)
+        }
+        parts.recordShape += other.parts.recordShape.map { shapeMap[Int($0)] }
+        parts.skipped += other.parts.skipped.map { $0 + elements }
+        parts.count += other.parts.count
+    }
+
+    mutating func finish() -> Parts { parts }
 }

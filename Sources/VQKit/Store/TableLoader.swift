@@ -12,52 +12,149 @@ enum TableLoader {
         guard FileManager.default.fileExists(atPath: file) else {
             return .success(Loaded(table: Table(name: collection), problems: []))  // a missing file is an empty collection
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            return .failure(StoreError("cannot read \(collection.fileName): permission denied or not a file"))
+        // Mapped rather than read: no copy of a large file, and the pages come from the cache.
+        let fd = open(file, O_RDONLY)
+        guard fd >= 0 else {
+            return .failure(StoreError("cannot read \(collection.fileName): \(String(cString: strerror(errno)))"))
         }
-        return data.withUnsafeBytes { raw in
-            parse(collection, bytes: raw.bindMemory(to: UInt8.self))
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(StoreError("cannot read \(collection.fileName): not a regular file"))
         }
+        let size = Int(info.st_size)
+        if size == 0 { return parse(collection, bytes: UnsafeBufferPointer(start: nil, count: 0)) }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            return .failure(StoreError("cannot read \(collection.fileName): \(String(cString: strerror(errno)))"))
+        }
+        defer { munmap(base, size) }
+        return parse(collection, bytes: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size))
+    }
+
+    /// A problem in a record, by its position among the file's array elements.
+    private struct RecordProblem {
+        var element: Int
+        var field: String?
+        var message: String
+    }
+
+    /// One part of a file's array, read into its own builder.
+    private struct Part {
+        var builder: TableBuilder
+        var problems: [RecordProblem] = []
+        /// Whether reading stopped at the planned split point (else it read to the end).
+        var stoppedAtSplit = false
     }
 
     static func parse(_ collection: CollectionName, bytes: UnsafeBufferPointer<UInt8>) -> Result<Loaded, StoreError> {
-        let table = Table(name: collection)
-        var problems: [StoreProblem] = []
-        var reader = JSONReader(bytes: bytes)
-        var fields: [(Int, JSONValue)] = []
-        do {
-            try reader.readArray { reader in
-                reader.skipWhitespace()
-                guard reader.consume(UInt8(ascii: "{")) else {
-                    let value = try reader.readValue()
-                    table.skipped.append(table.count + table.skipped.count)
-                    problems.append(StoreProblem(
-                        file: collection.fileName, record: "record \(table.count + table.skipped.count)", field: nil,
-                        message: "expected an object, found \(value.typeName); this record is left out of queries"))
-                    return
-                }
-                reader.position -= 1
-                fields.removeAll(keepingCapacity: true)
-                try reader.readObject { key, reader in
-                    let column = table.columnAdding(key)
-                    let value = try reader.readValue()
-                    if fields.contains(where: { $0.0 == column }) {
-                        problems.append(StoreProblem(
-                            file: collection.fileName, record: "record \(table.count + table.skipped.count + 1)", field: key,
-                            message: "the key appears twice in one object; the first value is used"))
-                        return
-                    }
-                    fields.append((column, value))
-                }
-                table.append(fields)
+        // A large file is read in two halves at once when a record boundary can be
+        // found near its middle; the first half confirms the guess by arriving
+        // exactly there, or else reads on to the end by itself.
+        if bytes.count >= 4 << 20, let split = splitPoint(bytes) {
+            let buffer = SendableBytes(bytes: bytes)
+            let parts = ResultSlots<Result<Part, Error>>(count: 2)
+            Parallel.run(2) { i in
+                parts.set(i, Result { try readPart(collection, buffer.bytes, from: i == 0 ? nil : split, stopAt: i == 0 ? split : nil) })
             }
-            try reader.expectEnd()
-        } catch let e as JSONSyntaxError {
-            return .failure(StoreError("cannot read \(collection.fileName): \(e)"))
-        } catch {
-            return .failure(StoreError("cannot read \(collection.fileName): \(error)"))
+            let results = parts.values
+            if case .success(var first) = results[0], case .success(let second) = results[1] {
+                if first.stoppedAtSplit {
+                    let offset = first.builder.elements
+                    first.builder.append(second.builder)
+                    first.problems += second.problems.map { RecordProblem(element: $0.element + offset, field: $0.field, message: $0.message) }
+                }
+                return .success(loaded(collection, first))
+            }
         }
-        return .success(Loaded(table: table, problems: problems))
+        return Result { try readPart(collection, bytes, from: nil, stopAt: nil) }
+            .map { loaded(collection, $0) }
+            .mapError { error in
+                StoreError("cannot read \(collection.fileName): \((error as? JSONSyntaxError).map(String.init(describing:)) ?? "\(error)")")
+            }
+    }
+
+    private static func loaded(_ collection: CollectionName, _ part: Part) -> Loaded {
+        var builder = part.builder
+        return Loaded(table: Table(builder.finish()), problems: part.problems.map {
+            StoreProblem(file: collection.fileName, record: "record \($0.element + 1)", field: $0.field, message: $0.message)
+        })
+    }
+
+    /// The offset of a `{` after the middle of the file that follows `,` and a line break:
+    /// likely the start of a record (a line break cannot be inside a JSON string).
+    private static func splitPoint(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = bytes.count / 2
+        while i < bytes.count - 1 {
+            if bytes[i] == UInt8(ascii: ",") {
+                var j = i + 1
+                var sawNewline = false
+                while j < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[j]) {
+                    if bytes[j] == 0x0A { sawNewline = true }
+                    j += 1
+                }
+                if sawNewline, j < bytes.count, bytes[j] == UInt8(ascii: "{") { return j }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    /// Reads the array's elements: from the `[` (from: nil) or from a record start,
+    /// up to `stopAt` if reading arrives there exactly, or to the closing `]`.
+    private static func readPart(_ collection: CollectionName, _ bytes: UnsafeBufferPointer<UInt8>,
+                                 from start: Int?, stopAt: Int?) throws -> Part {
+        var part = Part(builder: TableBuilder(name: collection))
+        var reader = JSONReader(bytes: bytes)
+        var columnOfKey: [Int] = []
+        var reserved = false
+        if let start {
+            reader.position = start
+        } else {
+            try reader.expect(UInt8(ascii: "["), "'[' (a store file is a JSON array of objects)")
+            if reader.consume(UInt8(ascii: "]")) {
+                try reader.expectEnd()
+                return part
+            }
+        }
+        let origin = reader.position
+        while true {
+            reader.skipWhitespace()
+            if let stopAt, reader.position == stopAt {
+                part.stoppedAtSplit = true
+                return part
+            }
+            if reader.consume(UInt8(ascii: "{")) {
+                reader.position -= 1
+                try reader.readObject(keyIndex: true) { key, reader in
+                    while columnOfKey.count <= key { columnOfKey.append(-1) }
+                    if columnOfKey[key] < 0 { columnOfKey[key] = part.builder.column(named: reader.keyName(key)) }
+                    if !part.builder.add(columnOfKey[key], try reader.readValue()) {
+                        part.problems.append(RecordProblem(element: part.builder.elements, field: reader.keyName(key),
+                                                           message: "the key appears twice in one object; the first value is used"))
+                    }
+                }
+                part.builder.endRecord()
+            } else {
+                let value = try reader.readValue()
+                part.problems.append(RecordProblem(element: part.builder.elements, field: nil,
+                                                   message: "expected an object, found \(value.typeName); this record is left out of queries"))
+                part.builder.skipElement()
+            }
+            // Reserve room once the typical record size is known: growing a column by
+            // doubling would copy it again and again.
+            if !reserved, part.builder.count == 2000 {
+                reserved = true
+                // The first part will hold the second's records too.
+                let share = Double(bytes.count - origin) / Double(reader.position - origin)
+                part.builder.reserve(Int(share * 2000 * 1.05))
+            }
+            if reader.consume(UInt8(ascii: ",")) { continue }
+            try reader.expect(UInt8(ascii: "]"), "',' or ']'")
+            try reader.expectEnd()
+            return part
+        }
     }
 
     /// Parses several files, two at a time.
@@ -66,7 +163,7 @@ enum TableLoader {
         // Largest first, so the big file starts at once and the small ones share the other core.
         let order = files.indices.sorted { size(files[$0].1) > size(files[$1].1) }
         let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: min(2, files.count)) { _ in
+        Parallel.run(min(2, files.count)) { _ in
             while let i = next.take(below: order.count) {
                 let (c, path) = files[order[i]]
                 results.set(order[i], parse(c, file: path))
@@ -78,6 +175,11 @@ enum TableLoader {
     private static func size(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
+}
+
+/// File bytes handed to the threads that read them; the buffer outlives them.
+struct SendableBytes: @unchecked Sendable {
+    var bytes: UnsafeBufferPointer<UInt8>
 }
 
 /// Results written by several threads, one slot each.
@@ -99,5 +201,24 @@ final class Counter: @unchecked Sendable {
             value += 1
             return value - 1
         }
+    }
+}
+
+/// Runs `count` copies of a task on threads of their own (one on the calling
+/// thread) and waits for all. Unlike `concurrentPerform`, a call nested inside
+/// another still runs in parallel.
+enum Parallel {
+    static func run(_ count: Int, _ task: @escaping @Sendable (Int) -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        for i in 1..<max(1, count) {
+            let thread = Thread {
+                task(i)
+                done.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        task(0)
+        for _ in 1..<max(1, count) { done.wait() }
     }
 }
