@@ -24,7 +24,7 @@ let package = Package(
         .testTarget(
             name: "VQKitTests",
             dependencies: ["VQKit"],
-            resources: [.copy("Golden")]
+            exclude: ["Golden"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,137 @@
+import Testing
+@testable import VQKit
+
+/// Lexer and parser, table-driven, including where errors point.
+@Suite struct LexerTests {
+    static let numbers: [(String, Double)] = [
+        ("1200", 1200), ("1_200", 1200), ("12.5", 12.5), ("95%", 0.95), ("50k", 50_000), ("1.2m", 1_200_000),
+        ("2K", 2000), ("1e3", 1000), ("0.5%", 0.005),
+    ]
+
+    @Test(arguments: numbers)
+    func numberLiterals(_ text: String, _ value: Double) {
+        let tokens = Lexer(text).tokens()
+        guard case .number(let v, let t) = tokens[0].kind else {
+            Issue.record("\(text) lexed as \(tokens[0].kind)")
+            return
+        }
+        #expect(abs(v - value) < 1e-9 * max(1, value))
+        #expect(t == text)
+    }
+
+    @Test func tokensAndRanges() {
+        let tokens = Lexer("vendors where name = '顺丰' | limit 5 # comment").tokens()
+        let kinds = tokens.map(\.kind)
+        #expect(kinds == [.identifier("vendors"), .identifier("where"), .identifier("name"), .symbol("="),
+                          .string("顺丰"), .symbol("|"), .identifier("limit"), .number(5, "5"), .end])
+        #expect(tokens[4].range == SourceRange(21, 29))
+    }
+
+    @Test func operatorsAndComments() {
+        let kinds = Lexer("a <> b != c <= d >= e -- note\n.mode csv").tokens().map(\.kind)
+        #expect(kinds.contains(.symbol("!=")))
+        #expect(kinds.filter { $0 == .symbol("!=") }.count == 2)
+        #expect(kinds.contains(.meta(name: "mode", arguments: "csv")))
+        #expect(!kinds.contains(.identifier("note")))
+    }
+
+    @Test(arguments: [
+        ("\"open", "unterminated string"), ("12abc", "malformed number"), ("a @ b", "unexpected character '@'"), ("$", "'$' must be followed"),
+    ])
+    func invalidTokens(_ text: String, _ message: String) {
+        let invalid = Lexer(text).tokens().compactMap { t -> String? in
+            if case .invalid(let why) = t.kind { return why }
+            return nil
+        }
+        #expect(invalid.first?.hasPrefix(message) == true, "\(invalid)")
+    }
+
+    @Test(arguments: [
+        ("vendors\nvendors | count", 2),
+        ("vendors |\n where rating > 3", 1),
+        ("vendors\n| where rating > 3\n| count", 1),
+        ("vendors where category in (\n'a',\n'b')", 1),
+        ("vendors; contracts; kpis", 3),
+        ("vendors where name = 'a\nb'", 1),
+        ("vendors | select id,\n name", 1),
+        (".mode csv\nvendors\n\n.mode table", 3),
+    ])
+    func statementSplitting(_ text: String, _ count: Int) {
+        #expect(Lexer(text).statements().count == count)
+    }
+
+    @Test(arguments: [
+        ("vendors |", true), ("vendors where x in (1,", true), ("vendors where name = 'abc", true),
+        ("vendors | count", false), ("(vendors", true), (".mode csv", false), ("select a,", true),
+    ])
+    func needsMoreInput(_ text: String, _ more: Bool) {
+        #expect(Lexer(text).needsMoreInput() == more)
+    }
+}
+
+@Suite struct ParserTests {
+    @Test(arguments: [
+        "vendors", "vendors where rating < 3 | count", "vendors | where a = 1 | select a, b as c | order by c desc, a | limit 3",
+        "vendors sort by x asc take 5", "contracts | group by vendor.category as c | select c, count()",
+        "vendors | distinct", "(vendors where a = 1) | count", "let x = vendors where a > 1", "let t = 0.9",
+        "param t = 95%", "1 + 2 * 3", "vendors where a not in (1, 2) and b not between 1 and 2 or c is not null",
+        "vendors where name not like '%x' and not (a contains 'y')", "vendors | select count(*)", "$p * 2", "_ | count",
+    ])
+    func parses(_ source: String) throws {
+        _ = try Parser.parse(source)
+    }
+
+    @Test func precedence() throws {
+        guard case .expression(let e) = try Parser.parse("1 + 2 * 3 = 7 and not false or true")[0],
+              case .binary(.or, let left, _) = e.kind, case .binary(.and, let cmp, _) = left.kind,
+              case .binary(.equal, let sum, _) = cmp.kind, case .binary(.add, _, let product) = sum.kind,
+              case .binary(.multiply, _, _) = product.kind else {
+            Issue.record("wrong tree")
+            return
+        }
+    }
+
+    /// Each source marks with `^` the column its error must point at.
+    static let errors: [(String, String, String)] = [
+        ("vendors where", "             ^", "expected a value"),
+        ("vendors wher rating > 3", "        ^", "did you mean 'where'?"),
+        ("vendors | selct a", "          ^", "did you mean 'select'?"),
+        ("vendors where a = (1 + 2", "                        ^", "expected ')'"),
+        ("vendors where a in 1", "                   ^", "expected '(' to start the list"),
+        ("vendors order x", "              ^", "expected 'by'"),
+        ("vendors where a is 3", "                   ^", "expected 'null'"),
+        ("vendors | count(", "          ^", "expected a stage"),
+        ("vendors where a = 'x", "                  ^", "unterminated string"),
+        ("vendors where a between 1", "                         ^", "expected 'and'"),
+        ("vendors | select a as", "                     ^", "expected a column name"),
+        ("insert into vendors {}", "^", "mutations"),
+    ]
+
+    @Test(arguments: errors)
+    func errorPositions(_ source: String, _ caret: String, _ message: String) {
+        do {
+            _ = try Parser.parse(source)
+            Issue.record("\(source) parsed")
+        } catch {
+            #expect(error.range?.start == caret.count - 1, "\(error.message) at \(String(describing: error.range))")
+            let text = error.message + (error.hint.map { " " + $0 } ?? "")
+            #expect(text.contains(message), "\(text)")
+        }
+    }
+
+    @Test func renderedCaretCountsWideCharacters() {
+        let d = Diagnostic("unknown field 'x'", at: SourceRange(30, 31))
+        let text = d.render(source: "vendors where name = '顺丰' x", origin: "a.vq")
+        #expect(text == "a.vq:1:27: error: unknown field 'x'\n  vendors where name = '顺丰' x\n  " + String(repeating: " ", count: 28) + "^")
+    }
+}
+
+@Suite struct SuggestTests {
+    @Test(arguments: [
+        ("ontime", ["on_time", "spend"], "on_time"), ("vendor", ["vendors", "contracts"], "vendors"),
+        ("slect", ["select", "where"], "select"), ("avgg", ["avg", "sum"], "avg"), ("xyz", ["vendors"], nil),
+    ])
+    func closest(_ word: String, _ candidates: [String], _ expected: String?) {
+        #expect(Suggest.closest(to: word, in: candidates) == expected)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+@testable import VQKit
+
+/// Shared fixtures: a store generated from a fixed seed, today pinned, and
+/// ways to run statements and the built `vq` binary.
+enum Fixture {
+    static let today = Dates.parseDate("2025-06-30")!
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A 30-vendor store from seed 7, made once per test run.
+    static let storePath: String = {
+        let path = NSTemporaryDirectory() + "vq-test-store-\(ProcessInfo.processInfo.processIdentifier)"
+        try? FileManager.default.removeItem(atPath: path)
+        try! StoreGenerator(vendors: 30, seed: 7).write(to: path)
+        return path
+    }()
+
+    static func store(_ path: String = storePath) throws -> Store {
+        try Store(path: path, today: today)
+    }
+
+    /// Runs `source` in a fresh session and returns everything it wrote, errors included, in order.
+    static func transcript(_ source: String, origin: String = "test.vq", store path: String = storePath,
+                           keepGoing: Bool = true, settings: [String: Value] = [:]) throws -> String {
+        let output = Output()
+        let session = Session(store: try store(path), write: output.append, writeError: output.append)
+        session.environment.parameters = settings
+        session.run(source, origin: origin, keepGoing: keepGoing)
+        return output.text
+    }
+
+    /// A new empty directory for a test's own store.
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "vq-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static var binary: String { packageRoot.appendingPathComponent(".build/debug/vq").path }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the built `vq` with arguments and standard input; VQ_TODAY is pinned.
+    static func vq(_ arguments: [String], stdin: String? = nil, directory: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["VQ_TODAY"] = "2025-06-30"
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                   stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// Reads a store file as Foundation objects: an independent reader for checking vq's.
+    static func rawRecords(_ collection: String, in path: String = storePath) -> [[String: Any]] {
+        let data = FileManager.default.contents(atPath: path + "/" + collection + ".json")!
+        return try! JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+    }
+}
+
+final class Output: @unchecked Sendable {
+    private(set) var text = ""
+    func append(_ s: String) { text += s }
+}
