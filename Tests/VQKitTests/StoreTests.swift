@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+@testable import VQKit
+
+/// Reading damaged stores: each problem names the file, record, field and
+/// what was expected, and queries keep working where the damage allows.
+@Suite struct StoreValidationTests {
+    /// A tiny valid store written by hand, then damaged by each test.
+    static func store(_ files: [String: String]) -> String {
+        let dir = Fixture.temporaryDirectory()
+        var all = [
+            "vendors": """
+            [{"id": "V-1", "name": "Acme", "category": "logistics", "country": "US", "status": "active", "rating": 4, "headcount": 10, "certifications": [], "since": "2020-01-01"},
+             {"id": "V-2", "name": "顺丰速运", "category": "logistics", "country": "CN", "status": "active", "rating": 3.5, "headcount": 900, "certifications": ["ISO 9001"], "since": "2019-05-01", "extra": {"x": 1}}]
+            """,
+            "contracts": """
+            [{"id": "C-1", "vendor": "V-1", "title": "Freight", "start": "2024-01-01", "end": "2025-12-31", "value": 120000, "currency": "USD", "budget_cap": 130000, "payment_terms_days": 30, "change_request_cost": 1000, "expected_change_requests": 2, "penalty_cap": 0.1, "confidentiality": true, "status": "active"}]
+            """,
+        ]
+        for (k, v) in files { all[k] = v }
+        for (name, text) in all { try! text.write(toFile: dir + "/" + name + ".json", atomically: true, encoding: .utf8) }
+        return dir
+    }
+
+    @Test func malformedJSONNamesFileLineAndColumn() throws {
+        let dir = Self.store(["contracts": "[\n  {\"id\": \"C-1\",, \"vendor\": \"V-1\"}\n]"])
+        let out = try Fixture.transcript("contracts | count\nvendors | count", store: dir)
+        #expect(out.contains("cannot read contracts.json: line 2, column 16: expected a key in double quotes"), "\(out)")
+        #expect(out.hasSuffix("2\n"), "vendors still answer: \(out)")
+    }
+
+    @Test func wrongTypeNamesRecordFieldExpectedAndFound() throws {
+        let dir = Self.store(["vendors": """
+        [{"id": "V-1", "name": "Acme", "category": "logistics", "country": "US", "status": "active", "rating": "high", "headcount": 10, "certifications": [], "since": "2020-01-01"}]
+        """])
+        let out = try Fixture.transcript("vendors | select id, rating", store: dir)
+        #expect(out.contains("warning: vendors.json: record 1 (id V-1): field 'rating': expected number, found \"high\""), "\(out)")
+        #expect(out.contains("│ V-1 │ null   │"), "the bad value reads as null: \(out)")
+    }
+
+    @Test func duplicateIDAndBadEnumAndRange() throws {
+        let dir = Self.store(["vendors": """
+        [{"id": "V-1", "name": "A", "category": "logistic", "country": "US", "status": "active", "rating": 7, "headcount": 1.5, "certifications": [], "since": "2020-02-30"},
+         {"id": "V-1", "name": "B", "category": "logistics", "country": "US", "status": "active", "rating": 1, "headcount": 1, "certifications": [1], "since": "2020-01-01"}]
+        """])
+        let store = try Fixture.store(dir)
+        _ = try store.table(.vendors)
+        let problems = store.problems.map(\.description)
+        #expect(problems.contains("vendors.json: record 1 (id V-1): field 'category': expected one of software, customer_service, logistics, content, design, manufacturing, data_entry, facilities, it_ops, other, found \"logistic\" (did you mean \"logistics\"?)"), "\(problems)")
+        #expect(problems.contains("vendors.json: record 1 (id V-1): field 'rating': expected a number from 0 to 5, found 7"))
+        #expect(problems.contains("vendors.json: record 1 (id V-1): field 'headcount': expected a whole number, found 1.5"))
+        #expect(problems.contains("vendors.json: record 1 (id V-1): field 'since': expected a date (YYYY-MM-DD), found \"2020-02-30\""))
+        #expect(problems.contains("vendors.json: record 2 (id V-1): field 'id': duplicate id \"V-1\" (first used by record 1 (id V-1))"))
+        #expect(problems.contains("vendors.json: record 2 (id V-1): field 'certifications': item 1: expected string, found 1"))
+    }
+
+    @Test func danglingReferenceAndMissingField() throws {
+        let dir = Self.store(["kpis": """
+        [{"id": "K-1", "contract": "C-9", "metric": "on_time", "target": 0.95, "direction": "higher", "weight": 1, "penalty": 100},
+         {"id": "K-2", "contract": "C-1", "metric": "on_time", "direction": "higher", "weight": 1, "penalty": 100}]
+        """])
+        let out = try Fixture.transcript("kpis | select id, contract.title", store: dir)
+        #expect(out.contains("warning: kpis.json: record 1 (id K-1): field 'contract': no contracts record has id \"C-9\""), "\(out)")
+        #expect(out.contains("warning: kpis.json: record 2 (id K-2): field 'target': missing (the field is required)"), "\(out)")
+        #expect(out.contains("│ K-1 │ null           │"), "\(out)")
+        #expect(out.contains("│ K-2 │ Freight        │"), "\(out)")
+    }
+
+    @Test func nonObjectElementIsReportedNotSkippedSilently() throws {
+        let dir = Self.store(["contracts": "[42]"])
+        let out = try Fixture.transcript("contracts | count", store: dir)
+        #expect(out.contains("contracts.json: record 1: expected an object, found number; this record is left out of queries"), "\(out)")
+    }
+
+    @Test func missingFileIsAnEmptyCollectionAndUnknownFieldsAreKept() throws {
+        let dir = Self.store([:])
+        let store = try Fixture.store(dir)
+        #expect(try store.table(.risks).count == 0)
+        let vendors = try store.table(.vendors)
+        #expect(vendors.record(1).keys == ["id", "name", "category", "country", "status", "rating", "headcount", "certifications", "since", "extra"])
+        #expect(vendors.record(1)["extra"] == .object(JSONObject([("x", .number(1))])))
+        #expect(!vendors.has(0, vendors.column("extra")!))
+    }
+
+    @Test func unopenableStore() {
+        #expect(throws: StoreError.self) { try Store(path: "/nonexistent/store") }
+    }
+}
+
+/// Derived fields, checked against values computed here from the raw files
+/// with Foundation's JSON reader (independent of vq's reader and engine).
+@Suite struct DerivedFieldTests {
+    nonisolated(unsafe) static let raw = (
+        vendors: Fixture.rawRecords("vendors"), contracts: Fixture.rawRecords("contracts"), kpis: Fixture.rawRecords("kpis"),
+        measurements: Fixture.rawRecords("measurements"), costs: Fixture.rawRecords("costs"), risks: Fixture.rawRecords("risks"),
+        findings: Fixture.rawRecords("findings"), evaluations: Fixture.rawRecords("evaluations")
+    )
+
+    static func number(_ v: Any?) -> Double? { (v as? NSNumber).map(\.doubleValue) }
+
+    static func close(_ a: Value, _ b: Double?, _ what: String) {
+        switch (a, b) {
+        case (.null, nil): break
+        case (.number(let x), let y?): #expect(abs(x - y) <= 1e-9 * max(1, abs(y)), "\(what): \(x) vs \(y)")
+        default: Issue.record("\(what): \(a) vs \(String(describing: b))")
+        }
+    }
+
+    func kpiFigures() -> [String: (mean: Double?, latest: Double?, misses: Int, count: Int, attainment: Double?)] {
+        var out: [String: (Double?, Double?, Int, Int, Double?)] = [:]
+        for k in Self.raw.kpis {
+            let id = k["id"] as! String
+            let ms = Self.raw.measurements.filter { $0["kpi"] as! String == id }
+            let actuals = ms.map { Self.number($0["actual"])! }
+            let target = Self.number(k["target"])!
+            let lower = k["direction"] as! String == "lower"
+            let mean = actuals.isEmpty ? nil : actuals.reduce(0, +) / Double(actuals.count)
+            let latest = ms.max { ($0["period"] as! String) < ($1["period"] as! String) }.map { Self.number($0["actual"])! }
+            let misses = actuals.filter { lower ? $0 > target : $0 < target }.count
+            var attainment: Double?
+            if let mean { attainment = lower ? (mean == 0 ? 1 : min(1, target / mean)) : (target == 0 ? 1 : min(1, mean / target)) }
+            out[id] = (mean, latest, misses, actuals.count, attainment)
+        }
+        return out
+    }
+
+    @Test func kpiFields() throws {
+        let store = try Fixture.store()
+        let figures = kpiFigures()
+        let ids = try store.table(.kpis)
+        let names = ["mean", "latest", "misses", "miss_rate", "attainment"]
+        let columns = try names.map { try store.derived(.kpis, $0) }
+        for row in 0..<ids.count {
+            let f = figures[ids.id(row)!]!
+            Self.close(columns[0][row], f.mean, "mean")
+            Self.close(columns[1][row], f.latest, "latest")
+            Self.close(columns[2][row], Double(f.misses), "misses")
+            Self.close(columns[3][row], f.count == 0 ? nil : Double(f.misses) / Double(f.count), "miss_rate")
+            Self.close(columns[4][row], f.attainment, "attainment")
+        }
+    }
+
+    @Test func contractAndVendorFields() throws {
+        let store = try Fixture.store()
+        let figures = kpiFigures()
+        let contracts = try store.table(.contracts), vendors = try store.table(.vendors)
+        func spend(_ contract: String) -> Double {
+            Self.raw.costs.filter { $0["contract"] as! String == contract }.map { Self.number($0["amount"])! }.reduce(0, +)
+        }
+        func score(_ kpis: [[String: Any]]) -> Double? {
+            var num = 0.0, den = 0.0
+            for k in kpis {
+                guard let a = figures[k["id"] as! String]!.attainment else { continue }
+                num += Self.number(k["weight"])! * a
+                den += Self.number(k["weight"])!
+            }
+            return den == 0 ? nil : 100 * num / den
+        }
+        let cSpend = try store.derived(.contracts, "spend"), cRemaining = try store.derived(.contracts, "remaining")
+        let cTerm = try store.derived(.contracts, "term_months"), cScore = try store.derived(.contracts, "score")
+        for row in 0..<contracts.count {
+            let raw = Self.raw.contracts.first { $0["id"] as? String == contracts.id(row) }!
+            let id = raw["id"] as! String
+            Self.close(cSpend[row], spend(id), "spend \(id)")
+            Self.close(cRemaining[row], Self.number(raw["budget_cap"])! - spend(id), "remaining \(id)")
+            Self.close(cScore[row], score(Self.raw.kpis.filter { $0["contract"] as! String == id }), "score \(id)")
+            // Term: whole months from start to the day after end, by a calendar.
+            let f = DateFormatter()
+            f.dateFormat = "yyyy-MM-dd"
+            f.timeZone = TimeZone(identifier: "UTC")
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let start = f.date(from: raw["start"] as! String)!, end = f.date(from: raw["end"] as! String)!
+            let months = calendar.dateComponents([.month], from: start, to: end.addingTimeInterval(86_400)).month!
+            Self.close(cTerm[row], Double(months), "term_months \(id)")
+        }
+        let names = ["on_time", "spend", "score", "risk_exposure", "open_findings", "eval_score"]
+        let columns = try names.map { try store.derived(.vendors, $0) }
+        for row in 0..<vendors.count {
+            let id = vendors.id(row)!
+            let mine = Self.raw.contracts.filter { $0["vendor"] as! String == id }.map { $0["id"] as! String }
+            let kpis = Self.raw.kpis.filter { mine.contains($0["contract"] as! String) }
+            let onTimeKPIs = Set(kpis.filter { $0["metric"] as! String == "on_time" }.map { $0["id"] as! String })
+            let onTime = Self.raw.measurements.filter { onTimeKPIs.contains($0["kpi"] as! String) }.map { Self.number($0["actual"])! }
+            Self.close(columns[0][row], onTime.isEmpty ? nil : onTime.reduce(0, +) / Double(onTime.count), "on_time \(id)")
+            Self.close(columns[1][row], mine.map(spend).reduce(0, +), "spend \(id)")
+            Self.close(columns[2][row], score(kpis), "score \(id)")
+            let exposure = Self.raw.risks.filter { $0["vendor"] as! String == id && $0["status"] as! String == "open" }
+                .map { Self.number($0["likelihood"])! * Self.number($0["impact"])! }.reduce(0, +)
+            Self.close(columns[3][row], exposure, "risk_exposure \(id)")
+            let open = Self.raw.findings.filter {
+                mine.contains($0["contract"] as! String) && ($0["passed"] as! Bool) == false && $0["resolved"] == nil
+            }.count
+            Self.close(columns[4][row], Double(open), "open_findings \(id)")
+            let evals = Self.raw.evaluations.filter { $0["vendor"] as! String == id }.map { e in
+                ["quality", "cost", "cooperation", "delivery"].map { Self.number(e[$0])! }.reduce(0, +) / 4
+            }
+            Self.close(columns[5][row], evals.isEmpty ? nil : evals.reduce(0, +) / Double(evals.count), "eval_score \(id)")
+        }
+    }
+
+    @Test(arguments: [("2024-01-01", "2025-12-31", 24), ("2024-03-15", "2025-03-14", 12), ("2024-01-31", "2024-02-29", 1),
+                      ("2024-01-01", "2024-01-31", 1), ("2024-01-15", "2024-02-13", 0)])
+    func termMonthsEdgeCases(_ start: String, _ end: String, _ months: Int) {
+        #expect(Dates.wholeMonths(from: Dates.parseDate(start)!, to: Dates.parseDate(end)! + 1) == months)
+    }
+
+    @Test func scoreIsNullWhenWeightsSumToZero() throws {
+        let dir = StoreValidationTests.store(["kpis": """
+        [{"id": "K-1", "contract": "C-1", "metric": "on_time", "target": 0.95, "direction": "higher", "weight": 0, "penalty": 1}]
+        """, "measurements": "[{\"kpi\": \"K-1\", \"period\": \"2024-01\", \"actual\": 0.9}]"])
+        let out = try Fixture.transcript("contracts | select id, score, spend, remaining\nvendors | select id, score, on_time, spend, open_findings", store: dir)
+        #expect(out.contains("│ C-1 │ null  │     0 │   130,000 │"), "\(out)")
+        #expect(out.contains("│ V-1 │ null  │     0.9 │     0 │             0 │"), "\(out)")
+        #expect(out.contains("│ V-2 │ null  │    null │     0 │             0 │"), "\(out)")
+    }
+}
