@@ -140,7 +140,7 @@ public struct StoreGenerator {
                         switch metric {
                         case "on_time": actual = min(1, max(0.5, quality + rng.normal(0, 0.03)))
                         case "csat": actual = min(5, max(1, 3 + quality * 1.5 + rng.normal(0, 0.3)))
-                        case "first_response_hours": actual = max(0.2, (1.1 - quality) * 40 + rng.normal(0, 1))
+                        case "first_response_hours": actual = max(0.2, (1.02 - quality) * 30 + rng.normal(0, 1))
                         default: actual = max(0, (1 - quality) * shape.target * 12 + rng.normal(0, shape.target / 4))
                         }
                         if metric == "on_time", actual < shape.target { onTimeMisses += 1 }

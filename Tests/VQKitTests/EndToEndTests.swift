@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import VQKit
+
+/// Runs the built `vq` binary as a user would: exit codes, standard input,
+/// output formats, parameters, the default store, and every saved example.
+@Suite(.serialized) struct EndToEndTests {
+    let store = ["--store", Fixture.storePath]
+
+    @Test func commandSucceeds() throws {
+        let run = try Fixture.vq(store + ["-c", "vendors | count"])
+        #expect(run.status == 0)
+        #expect(run.stdout == "30\n")
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test func scriptStopsAtFirstErrorWithExitOne() throws {
+        let dir = Fixture.temporaryDirectory()
+        try "vendors | count\nvendors where ontime < 1\nkpis | count\n".write(toFile: dir + "/s.vq", atomically: true, encoding: .utf8)
+        let run = try Fixture.vq(store + [dir + "/s.vq"])
+        #expect(run.status == 1)
+        #expect(run.stdout == "30\n", "the statement after the error must not run")
+        #expect(run.stderr.contains("s.vq:2:15: error: unknown field 'ontime' on vendors — did you mean 'on_time'?"), "\(run.stderr)")
+        let going = try Fixture.vq(store + ["--keep-going", dir + "/s.vq"])
+        #expect(going.status == 1)
+        #expect(going.stdout.hasPrefix("30\n") && going.stdout.split(separator: "\n").count == 2)
+    }
+
+    @Test(arguments: [["--format", "xml"], ["--bogus"], ["--maxrows", "x"], ["--set", "novalue"], ["a.vq", "b.vq"]])
+    func usageErrorsExitTwo(_ arguments: [String]) throws {
+        let run = try Fixture.vq(store + arguments)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("usage: vq"))
+    }
+
+    @Test func unopenableStoreExitsThree() throws {
+        let run = try Fixture.vq(["--store", "/nonexistent/vq-store", "-c", "vendors | count"])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("cannot open store '/nonexistent/vq-store': no such directory"))
+    }
+
+    @Test func readsStatementsFromStandardInput() throws {
+        let run = try Fixture.vq(store, stdin: "vendors | count\nlet n = 2\nvendors | select id | order by id | limit $n\n")
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix("30\n┌"))
+        #expect(run.stdout.contains("V-0002"))
+        let bad = try Fixture.vq(store, stdin: "vendors | count\nnope\n")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("<stdin>:2:1: error: unknown collection or variable 'nope'"))
+    }
+
+    @Test func jsonOutputIsMachineReadable() throws {
+        let run = try Fixture.vq(store + ["--format", "json", "-c", "vendors | select id, rating, since | order by id | limit 2", "-c", "vendors | count"])
+        #expect(run.status == 0)
+        let parts = run.stdout.components(separatedBy: "]\n")
+        let rows = try JSONSerialization.jsonObject(with: Data((parts[0] + "]").utf8)) as! [[String: Any]]
+        #expect(rows.count == 2)
+        #expect(rows[0]["id"] as? String == "V-0001")
+        #expect(rows[0]["since"] is String)
+        #expect(parts[1] == "30\n")
+    }
+
+    @Test func parametersFromTheCommandLine() throws {
+        let dir = Fixture.temporaryDirectory()
+        try "param n = 1\nvendors | select id | order by id | limit $n\n".write(toFile: dir + "/p.vq", atomically: true, encoding: .utf8)
+        let defaulted = try Fixture.vq(store + ["--format", "csv", dir + "/p.vq"])
+        #expect(defaulted.stdout == "id\r\nV-0001\r\n")
+        let set = try Fixture.vq(store + ["--format", "csv", "--set", "n=2", dir + "/p.vq"])
+        #expect(set.stdout == "id\r\nV-0001\r\nV-0002\r\n")
+    }
+
+    @Test func readRunsScriptsRelativeToTheReader() throws {
+        let dir = Fixture.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/lib", withIntermediateDirectories: true)
+        try ".read inner.vq\n".write(toFile: dir + "/lib/outer.vq", atomically: true, encoding: .utf8)
+        try "kpis | count\n".write(toFile: dir + "/lib/inner.vq", atomically: true, encoding: .utf8)
+        let run = try Fixture.vq(store + ["-c", ".read " + dir + "/lib/outer.vq"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Int(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0)
+    }
+
+    @Test func defaultStoreIsLocalStoreElseTheDemo() throws {
+        let empty = Fixture.temporaryDirectory()
+        let demo = try Fixture.vq(["-c", "vendors | count"], directory: empty)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout == "\(DemoStore.vendors)\n")
+        let local = Fixture.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Fixture.storePath, toPath: local + "/store")
+        let run = try Fixture.vq(["-c", "vendors | count"], directory: local)
+        #expect(run.stdout == "30\n")
+    }
+
+    @Test func generatorIsDeterministic() throws {
+        let a = Fixture.temporaryDirectory(), b = Fixture.temporaryDirectory(), c = Fixture.temporaryDirectory()
+        #expect(try Fixture.vq(["generate", "--vendors", "5", "--seed", "3", a]).status == 0)
+        #expect(try Fixture.vq(["generate", "--vendors", "5", "--seed", "3", b]).status == 0)
+        #expect(try Fixture.vq(["generate", "--vendors", "5", "--seed", "4", c]).status == 0)
+        for collection in CollectionName.allCases {
+            let x = FileManager.default.contents(atPath: a + "/" + collection.fileName)
+            #expect(x != nil && x == FileManager.default.contents(atPath: b + "/" + collection.fileName))
+        }
+        #expect(FileManager.default.contents(atPath: a + "/vendors.json") != FileManager.default.contents(atPath: c + "/vendors.json"))
+        #expect(try Fixture.vq(["generate", "--vendors", "0", a]).status == 2)
+    }
+
+    @Test func demoStoreIsTheGeneratorsOutput() throws {
+        let dir = Fixture.temporaryDirectory()
+        try StoreGenerator(vendors: DemoStore.vendors, seed: DemoStore.seed).write(to: dir)
+        let shipped = Fixture.packageRoot.appendingPathComponent("Sources/VQKit/Resources/demo-store").path
+        for collection in CollectionName.allCases {
+            #expect(FileManager.default.contents(atPath: dir + "/" + collection.fileName)
+                    == FileManager.default.contents(atPath: shipped + "/" + collection.fileName), "\(collection.fileName)")
+        }
+        let store = try Store(path: shipped)
+        for c in CollectionName.allCases { _ = try store.table(c) }
+        #expect(store.problems.isEmpty, "\(store.problems)")
+    }
+
+    static var examples: [String] {
+        let dir = Fixture.packageRoot.appendingPathComponent("scripts/examples").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".vq") }.sorted()
+            .map { dir + "/" + $0 }
+    }
+
+    @Test(arguments: examples)
+    func exampleScriptRuns(_ path: String) throws {
+        let run = try Fixture.vq(store + ["--format", "csv", path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\r\n").count >= 1, "a header at least")
+    }
+
+    @Test func everyExampleIsTested() {
+        #expect(EndToEndTests.examples.count >= 5)
+    }
+}

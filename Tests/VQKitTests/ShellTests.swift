@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import VQKit
+
+/// The interactive shell in a real terminal (tmux): prompt, results,
+/// multi-line statements, Ctrl-C, UTF-8 input and history across runs.
+@Suite(.serialized) struct ShellTests {
+    let session = "vq-test-\(ProcessInfo.processInfo.processIdentifier)"
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        // Through the shell, with output to a file rather than a pipe: the tmux
+        // server that new-session starts would hold a pipe open for ever.
+        let file = NSTemporaryDirectory() + "tmux-out-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "tmux \(quoted) > '\(file)' 2>/dev/null < /dev/null"]
+        try p.run()
+        p.waitUntilExit()
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    }
+
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
+
+    /// Waits until the screen shows `text` (the shell answers asynchronously).
+    func waitFor(_ text: String, timeout: Double = 10) throws -> String {
+        let end = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < end {
+            last = try screen()
+            if last.contains(text) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("timed out waiting for \(text); screen:\n\(last)")
+        return last
+    }
+
+    func start(history: String) throws {
+        try tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "50",
+                  "env VQ_TODAY=2025-06-30 VQ_HISTORY=\(history) LANG=C.UTF-8 \(Fixture.binary) --store \(Fixture.storePath)"])
+        _ = try waitFor("vq>")
+    }
+
+    func send(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
+
+    @Test func interactiveSession() throws {
+        let history = Fixture.temporaryDirectory() + "/history"
+        try start(history: history)
+        defer { _ = try? tmux(["kill-session", "-t", session]) }
+
+        try send("vendors | count", "Enter")
+        _ = try waitFor("\n30\n")
+
+        // A statement over several lines, continued by a trailing '|'.
+        try send("vendors where rating > 4 |", "Enter")
+        _ = try waitFor("..>")
+        try send("count", "Enter")
+        let afterMulti = try waitFor("..> count")
+        #expect(afterMulti.contains("vq> vendors where rating > 4 |"))
+
+        // Ctrl-C clears the line and the shell lives on.
+        try send("vendors where", "C-c")
+        try send("kpis | count", "Enter")
+        _ = try waitFor("kpis | count\n")
+
+        // Chinese text typed in, and aligned in the table.
+        try send("vendors where name contains '物流' | select name, country | limit 1", "Enter")
+        let cjk = try waitFor("1 row")
+        #expect(cjk.contains("物流"))
+
+        try send("C-d")
+        Thread.sleep(forTimeInterval: 0.5)
+        // libedit writes spaces and line breaks in entries as \040 and \012.
+        let saved = try String(contentsOfFile: history, encoding: .utf8)
+            .replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(of: "\\012", with: "\n")
+        #expect(saved.contains("\nvendors where rating > 4 |\ncount\n"), "one history entry per statement: \(saved)")
+        #expect(saved.contains("kpis | count"))
+        #expect(!saved.contains("vendors where\n"), "a cleared line is not history")
+
+        // History persists into the next run: Up recalls the last statement.
+        try start(history: history)
+        try send("Up")
+        _ = try waitFor("物流")
+    }
+}
