@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import VQKit
+
+/// Invariants checked over many seeded random cases.
+@Suite struct PropertyTests {
+    static let cases = 2000
+
+    /// A random JSON value, with the kinds of text store files hold.
+    static func value(_ rng: inout Xoshiro256, depth: Int = 0) -> JSONValue {
+        switch rng.int(0...(depth > 2 ? 3 : 5)) {
+        case 0: return .null
+        case 1: return .bool(rng.chance(0.5))
+        case 2:
+            let text = numberText(&rng)
+            return .number(JSONNumber(value: Double(text)!, text: text))
+        case 3: return .string(String((0..<rng.int(0...8)).map { _ in rng.pick(Array("aZ 9\"\\\n\t/é顺丰😀")) }))
+        case 4: return .array((0..<rng.int(0...4)).map { _ in value(&rng, depth: depth + 1) })
+        default:
+            return .object(JSONObject((0..<rng.int(0...4)).map { i in ("k\(i)\(rng.int(0...9))", value(&rng, depth: depth + 1)) }))
+        }
+    }
+
+    static func number(_ rng: inout Xoshiro256) -> Double { (rng.uniform(-1e6, 1e6) * 100).rounded() / 100 }
+
+    /// Number texts as people write them: plain, with trailing zeros, exponents, negatives.
+    static func numberText(_ rng: inout Xoshiro256) -> String {
+        let whole = String(rng.int(0...999_999))
+        let fraction = rng.chance(0.5) ? "." + String(rng.int(0...9999)) : ""
+        let exponent = rng.chance(0.1) ? "e" + String(rng.int(-5...5)) : ""
+        return (rng.chance(0.2) ? "-" : "") + whole + fraction + exponent
+    }
+
+    @Test func numberTextSurvivesReading() throws {
+        var rng = Xoshiro256(seed: 1)
+        for _ in 0..<Self.cases {
+            let text = Self.numberText(&rng)
+            guard case .number(let n) = try JSONReader.parse(text) else {
+                Issue.record("\(text) did not read as a number")
+                continue
+            }
+            #expect(n.text == text)
+            #expect(n.value == Double(text))
+        }
+    }
+
+    @Test func writeThenReadGivesTheSameValue() throws {
+        var rng = Xoshiro256(seed: 2)
+        for _ in 0..<Self.cases {
+            let v = Self.value(&rng)
+            let text = JSONWriter.string(v)
+            #expect(try JSONReader.parse(text) == v, "\(text)")
+            #expect(JSONWriter.string(try JSONReader.parse(text)) == text)
+        }
+    }
+
+    /// A store file read into a table gives back every record as it was written.
+    @Test func tableKeepsRecordsKeyOrderAndUnknownFields() throws {
+        var rng = Xoshiro256(seed: 3)
+        var records: [JSONObject] = []
+        for i in 0..<300 {
+            var pairs: [(String, JSONValue)] = [("id", .string("R-\(i)")), ("vendor", .string("V-1"))]
+            for extra in ["title", "x_note", "impact", "custom"].shuffled(using: &rng) where rng.chance(0.7) {
+                pairs.append((extra, Self.value(&rng, depth: 1)))
+            }
+            records.append(JSONObject(pairs))
+        }
+        let dir = Fixture.temporaryDirectory()
+        try JSONWriter.storeFile(records).write(toFile: dir + "/risks.json", atomically: true, encoding: .utf8)
+        let table = try Store(path: dir).table(.risks)
+        #expect(table.count == records.count)
+        for (i, record) in records.enumerated() { #expect(table.record(i) == record) }
+    }
+
+    /// Sorting is stable and puts nulls last, whatever the input order.
+    @Test func orderByIsStableWithNullsLast() throws {
+        let out = try Fixture.transcript(".mode csv\nvendors | select id, notes | order by notes\nvendors | select id, notes | order by notes desc")
+        let blocks = out.components(separatedBy: "id,notes\r\n").dropFirst().map { $0.split(separator: "\r\n").map(String.init) }
+        for block in blocks {
+            let notes = block.map { $0.split(separator: ",", maxSplits: 1).count > 1 ? String($0.split(separator: ",", maxSplits: 1)[1]) : "" }
+            let firstNull = notes.firstIndex(of: "") ?? notes.count
+            #expect(notes[firstNull...].allSatisfy { $0.isEmpty }, "nulls last")
+            let nullIDs = block[firstNull...].map { String($0.prefix(6)) }
+            #expect(nullIDs == nullIDs.sorted(), "ties keep their order")
+        }
+    }
+
+    /// Display widths: a table row's borders line up whatever the text.
+    @Test func tableColumnsAlign() {
+        var rng = Xoshiro256(seed: 4)
+        for _ in 0..<200 {
+            let rows: [[Value]] = (0..<rng.int(1...5)).map { _ in
+                [.string(String((0..<rng.int(0...6)).map { _ in rng.pick(Array("ab顺丰运😀é")) })), .number(Self.number(&rng))]
+            }
+            let text = Renderer(format: .table).render(ResultTable(columns: ["name", "n"], rows: rows))
+            let lines = text.split(separator: "\n").dropLast()
+            let widths = Set(lines.map { TextWidth.of(String($0)) })
+            #expect(widths.count == 1, "\(text)")
+        }
+    }
+}
