@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <pthread.h>
 #include <string.h>
 #include <locale.h>
 #include <langinfo.h>
@@ -14,6 +15,8 @@
 static inline void vq_set_readline_name(const char *name) { rl_readline_name = name; }
 static inline void vq_set_completion(rl_completion_func_t *fn) { rl_attempted_completion_function = fn; }
 static inline void vq_set_completion_over(int over) { rl_attempted_completion_over = over; }
+// libedit's own signal handling would take SIGINT from ours while a statement runs.
+static inline void vq_set_catch_signals(int on) { rl_catch_signals = on; }
 
 // A SIGINT handler without SA_RESTART, so that readline returns on Ctrl-C
 // instead of the process dying (glibc's signal() would turn SA_RESTART on).
@@ -26,6 +29,14 @@ static inline int vq_install_sigint(void) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
     return sigaction(SIGINT, &sa, NULL);
+}
+// Something on the way (libedit or the runtime) leaves SIGINT blocked on the
+// main thread; unblock it before each prompt and each statement.
+static inline void vq_unblock_sigint(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 static inline int vq_take_interrupt(void) { int was = vq_interrupted; vq_interrupted = 0; return was; }
 

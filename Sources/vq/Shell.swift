@@ -20,6 +20,7 @@ struct Shell {
             setlocale(LC_CTYPE, "C.UTF-8")
         }
         vq_set_readline_name(strdup("vq"))
+        vq_set_catch_signals(0)
         _ = vq_install_sigint()
         using_history()
         stifle_history(2000)
@@ -31,6 +32,7 @@ struct Shell {
         while !session.quitRequested {
             vq_flush_out()
             let prompt = buffer.isEmpty ? "vq> " : "..> "
+            vq_unblock_sigint()
             guard let line = readline(prompt) else {
                 if vq_take_interrupt() != 0 {
                     // Ctrl-C: drop what was typed and start again.
@@ -54,6 +56,7 @@ struct Shell {
             buffer = ""
             add_history(statement)
             _ = write_history(historyPath)
+            vq_unblock_sigint()
             session.run(statement, keepGoing: true)
             _ = vq_take_interrupt()
         }

@@ -40,6 +40,7 @@ final class Evaluator {
                 return .scalar(.number(Double(relation.rows.count)))
             }
             relation = try apply(stage, to: relation)
+            if isCancelled() { throw Evaluator.interrupted(stage) }
         }
         if case .records(let c) = relation.scope {
             relation.derivedShown = compiler.derivedMentioned.filter { $0.0 == c }.map(\.1)
@@ -81,7 +82,11 @@ final class Evaluator {
     }
 
     private func checkCancelled(_ n: Int, _ range: SourceRange) throws {
-        if n & 0xFFF == 0, isCancelled() { throw Diagnostic("interrupted", at: range) }
+        if n & 0xFFF == 0, isCancelled() { throw Diagnostic("interrupted (Ctrl-C) here; nothing was kept", at: range) }
+    }
+
+    static func interrupted(_ stage: Stage) -> Diagnostic {
+        Diagnostic("interrupted (Ctrl-C) after \(describe(stage)); nothing was kept", at: stage.range)
     }
 
     private func apply(_ stage: Stage, to input: Relation) throws -> Relation {
@@ -125,7 +130,13 @@ final class Evaluator {
                 try checkCancelled(n, stage.range)
                 keyed.append((n, try evals.map { (e: Compiler.Eval) throws -> Value in try e(row) }))
             }
+            // A sort cannot throw: on Ctrl-C it finishes at once and the stage fails after it.
+            var comparisons = 0
+            var stopped = false
             keyed.sort { a, b in
+                comparisons += 1
+                if comparisons & 0xFFFF == 0, !stopped { stopped = isCancelled() }
+                if stopped { return false }
                 for (i, key) in keys.enumerated() {
                     // Nulls go last in both directions.
                     let c = ValueOrder.sortCompare(a.1[i], b.1[i]) ?? 0
@@ -136,6 +147,7 @@ final class Evaluator {
                 }
                 return a.0 < b.0
             }
+            if stopped { throw Diagnostic("interrupted (Ctrl-C) while sorting; nothing was kept", at: stage.range) }
             relation.rows = keyed.map { relation.rows[$0.0] }
         case .limit(let expr):
             let value = try compiler.compile(expr, in: .constant).eval(.none)
