@@ -45,32 +45,33 @@ import Testing
 
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
 
+    /// Types a line, presses Enter, and waits for the screen to show `text`.
+    @discardableResult
+    func enter(_ line: String, until text: String) throws -> String {
+        try send(line, "Enter")
+        return try waitFor(text)
+    }
+
     @Test func interactiveSession() throws {
         let history = Fixture.temporaryDirectory() + "/history"
         try start(history: history)
         defer { _ = try? tmux(["kill-session", "-t", session]) }
 
-        try send("vendors | count", "Enter")
-        _ = try waitFor("\n30\n")
+        try enter("vendors | count", until: "\n30\n")
 
         // A statement over several lines, continued by a trailing '|'.
-        try send("vendors where rating > 4 |", "Enter")
-        _ = try waitFor("..>")
-        try send("count", "Enter")
-        let afterMulti = try waitFor("..> count")
+        try enter("vendors where rating > 4 |", until: "..>")
+        let afterMulti = try enter("count", until: "..> count")
         #expect(afterMulti.contains("vq> vendors where rating > 4 |"))
 
         // Ctrl-C clears an unfinished statement and the shell lives on.
-        try send("vendors where rating > 1 |", "Enter")
-        _ = try waitFor("rating > 1 |\n..>")
+        try enter("vendors where rating > 1 |", until: "rating > 1 |\n..>")
         try send("C-c")
         _ = try waitFor("(statement cleared)")
-        try send("kpis | count", "Enter")
-        _ = try waitFor("kpis | count\n")
+        try enter("kpis | count", until: "kpis | count\n")
 
         // Chinese text typed in, and aligned in the table.
-        try send("vendors where name contains '物流' | select name, country | limit 1", "Enter")
-        let cjk = try waitFor("1 row")
+        let cjk = try enter("vendors where name contains '物流' | select name, country | limit 1", until: "1 row")
         #expect(cjk.contains("物流"))
 
         try send("C-d")
