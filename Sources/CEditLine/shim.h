@@ -30,8 +30,14 @@ static inline int vq_install_sigint(void) {
     sa.sa_flags = 0;
     return sigaction(SIGINT, &sa, NULL);
 }
-// Something on the way (libedit or the runtime) leaves SIGINT blocked on the
-// main thread; unblock it before each prompt and each statement.
+// A signal mask is inherited across exec: started from a program that blocks
+// signals (a test runner, say), vq would ignore SIGHUP and SIGTERM for ever.
+static inline void vq_reset_signal_mask(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+}
+// Unblocked again before each prompt and statement, in case a library on the way blocks it.
 static inline void vq_unblock_sigint(void) {
     sigset_t set;
     sigemptyset(&set);

@@ -13,6 +13,7 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
+vq_reset_signal_mask()
 var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "generate" {
     exit(Generate.main(Array(arguments.dropFirst())))

@@ -7,18 +7,13 @@ import Testing
 @Suite(.serialized) struct ShellTests {
     let session = "vq-test-\(ProcessInfo.processInfo.processIdentifier)"
 
+    /// tmux on a socket of the test's own, so that no other server is used
+    /// and `kill-server` at the end leaves nothing running.
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
-        // Through the shell, with output to a file rather than a pipe: the tmux
-        // server that new-session starts would hold a pipe open for ever.
         let file = NSTemporaryDirectory() + "tmux-out-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "tmux \(quoted) > '\(file)' 2>/dev/null < /dev/null"]
-        try p.run()
-        p.waitUntilExit()
+        Fixture.spawnAndWait(["tmux", "-L", session] + arguments, outputFile: file)
         return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
     }
 
@@ -55,7 +50,7 @@ import Testing
     @Test func interactiveSession() throws {
         let history = Fixture.temporaryDirectory() + "/history"
         try start(history: history)
-        defer { _ = try? tmux(["kill-session", "-t", session]) }
+        defer { _ = try? tmux(["kill-server"]) }
 
         try enter("vendors | count", until: "\n30\n")
 
