@@ -8,6 +8,9 @@
 #include <string.h>
 #include <locale.h>
 #include <langinfo.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <editline/readline.h>
 
 // Swift 6 rejects direct use of libedit's mutable C globals; these setters keep
@@ -15,6 +18,31 @@
 static inline void vq_set_readline_name(const char *name) { rl_readline_name = name; }
 static inline void vq_set_completion(rl_completion_func_t *fn) { rl_attempted_completion_function = fn; }
 static inline void vq_set_completion_over(int over) { rl_attempted_completion_over = over; }
+// Completion: the characters that end a word, what follows a unique match,
+// and the line and cursor the callback completes in.
+static inline void vq_set_word_breaks(char *breaks) {
+    rl_basic_word_break_characters = breaks;
+    rl_completer_word_break_characters = breaks;
+}
+static inline void vq_set_append_character(int c) { rl_completion_append_character = c; }
+static inline const char *vq_line_buffer(void) { return rl_line_buffer ? rl_line_buffer : ""; }
+static inline int vq_point(void) { return rl_point; }
+static inline int vq_history_length(void) { return history_length; }
+static inline int vq_history_base(void) { return history_base; }
+
+// The terminal's width in columns (0 when standard output is not one).
+static inline int vq_terminal_width(void) {
+    struct winsize w;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) != 0) return 0;
+    return w.ws_col;
+}
+// Whether more typed or pasted input is waiting: libedit reads a byte at a
+// time, so the rest of a paste is still in the terminal's buffer.
+static inline int vq_input_pending(void) {
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
 // libedit's own signal handling would take SIGINT from ours while a statement runs.
 static inline void vq_set_catch_signals(int on) { rl_catch_signals = on; }
 

@@ -2,9 +2,10 @@ import CEditLine
 import Foundation
 import VQKit
 
-/// The interactive shell on libedit: prompts, multi-line statements, history
-/// kept one entry per statement, and Ctrl-C that clears the line instead of
-/// ending the process.
+/// The interactive shell on libedit: prompts that say why a statement goes on,
+/// Tab completion from the parser's view of the line, history kept one entry
+/// per statement, pasted blocks run statement by statement, and Ctrl-C that
+/// stops the line or the running statement instead of the process.
 struct Shell {
     let session: Session
     let version: String
@@ -21,46 +22,109 @@ struct Shell {
         }
         vq_set_readline_name(strdup("vq"))
         vq_set_catch_signals(0)
+        vq_set_word_breaks(strdup(Completer.wordBreaks))
+        vq_set_completion(completeLine)
         _ = vq_install_sigint()
         using_history()
         stifle_history(2000)
         _ = read_history(historyPath)
-        session.isCancelled = { vq_take_interrupt() != 0 }
+        configure(session)
         print(banner())
 
         var buffer = ""
+        var carried: String?
         while !session.quitRequested {
-            vq_flush_out()
-            let prompt = buffer.isEmpty ? "vq> " : "..> "
-            vq_unblock_sigint()
-            guard let line = readline(prompt) else {
-                if vq_take_interrupt() != 0 {
-                    // Ctrl-C: drop what was typed and start again.
-                    if !buffer.isEmpty { print("(statement cleared)") }
-                    buffer = ""
-                    continue
+            let line: String
+            if let next = carried {
+                line = next
+                carried = nil
+            } else {
+                guard let read = readLine(prompt: Shell.prompt(for: buffer), continuing: buffer) else {
+                    if vq_take_interrupt() != 0 {
+                        // Ctrl-C: drop what was typed and start again.
+                        if !buffer.isEmpty { print("(statement cleared)") }
+                        buffer = ""
+                        continue
+                    }
+                    print()
+                    break
                 }
-                print()
-                break
+                line = read
             }
-            let text = String(cString: line)
-            free(line)
-            _ = vq_take_interrupt()
-            buffer += buffer.isEmpty ? text : "\n" + text
+            buffer += buffer.isEmpty ? line : "\n" + line
             if buffer.trimmingCharacters(in: .whitespaces).isEmpty {
                 buffer = ""
                 continue
             }
-            if Lexer(buffer).needsMoreInput() { continue }
-            let statement = buffer.trimmingCharacters(in: .whitespacesAndNewlines)
+            if Lexer(buffer).continuation() != nil { continue }
+            // In a paste the next line may go on with `|`, as in a script: look before running.
+            if vq_input_pending() != 0, let next = readLine(prompt: Shell.prompt(for: ""), continuing: "") {
+                if next.trimmingCharacters(in: .whitespaces).hasPrefix("|") {
+                    buffer += "\n" + next
+                    continue
+                }
+                carried = next
+            }
+            let source = buffer
             buffer = ""
-            add_history(statement)
-            _ = write_history(historyPath)
+            remember(source)
             vq_unblock_sigint()
-            session.run(statement, keepGoing: true)
+            session.run(source, keepGoing: true)
             _ = vq_take_interrupt()
         }
         _ = write_history(historyPath)
+    }
+
+    /// A line from libedit; `continuing` is the statement's earlier lines, which completion reads too.
+    private func readLine(prompt: String, continuing: String) -> String? {
+        vq_flush_out()
+        vq_unblock_sigint()
+        CompletionHook.shared.pending = continuing
+        guard let line = readline(prompt) else { return nil }
+        defer { free(line) }
+        _ = vq_take_interrupt()
+        return String(cString: line)
+    }
+
+    /// `vq> ` for a new statement; `vq-> `, `vq(> `, `vq'> ` say why one goes on.
+    static func prompt(for buffer: String) -> String {
+        if buffer.isEmpty { return "vq> " }
+        switch Lexer(buffer).continuation() {
+        case .bracket(let b)?: return "vq\(b)> "
+        case .string(let q)?: return "vq\(q)> "
+        default: return "vq-> "
+        }
+    }
+
+    /// One history entry per statement, trimmed; saved at once so a crash loses nothing.
+    private func remember(_ source: String) {
+        let lexer = Lexer(source)
+        for statement in lexer.statements() {
+            let text = lexer.text(of: statement).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty { add_history(text) }
+        }
+        _ = write_history(historyPath)
+    }
+
+    private func configure(_ session: Session) {
+        session.isCancelled = { vq_take_interrupt() != 0 }
+        session.terminalWidth = {
+            let columns = Int(vq_terminal_width())
+            return columns > 0 ? columns : ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        session.style = TextStyle(enabled: isatty(1) != 0 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb")
+        session.history = {
+            let base = vq_history_base()
+            return (0..<vq_history_length()).compactMap { i in history_get(base + i).map { String(cString: $0.pointee.line) } }
+        }
+        CompletionHook.shared.complete = { [unowned session] text in
+            Completer(environment: session.environment, directory: FileManager.default.currentDirectoryPath,
+                      ids: { [store = session.store] collection in
+                          guard let table = try? store.table(collection), let column = table.column("id") else { return [] }
+                          return table.columns[column].compactMap { if case .string(let s) = $0 { s } else { nil } }
+                      }).candidates(for: text)
+        }
     }
 
     private func banner() -> String {
@@ -69,6 +133,51 @@ struct Shell {
             if let t = try? session.store.table(c) { counts.append("\(t.count) \(c.rawValue)") }
         }
         return "vq \(version) — store \(session.store.path)" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")))")
-            + " — .help for help, Ctrl-D to quit"
+            + " — .help for help, Tab completes, Ctrl-D quits"
     }
+}
+
+/// libedit calls completion through a C function pointer, which cannot capture
+/// anything: the shell leaves here what completing needs.
+final class CompletionHook: @unchecked Sendable {
+    static let shared = CompletionHook()
+    private let lock = NSLock()
+    private var _pending = ""
+    private var _complete: (String) -> [String] = { _ in [] }
+
+    /// The earlier lines of the statement being typed.
+    var pending: String {
+        get { lock.withLock { _pending } }
+        set { lock.withLock { _pending = newValue } }
+    }
+    var complete: (String) -> [String] {
+        get { lock.withLock { _complete } }
+        set { lock.withLock { _complete = newValue } }
+    }
+}
+
+/// rl_attempted_completion_function: the statement up to the cursor goes to the
+/// Completer; the matches go back as libedit wants them (the common part first,
+/// then each match, then NULL, all malloc'ed: libedit frees them).
+let completeLine: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
+    vq_set_completion_over(1)
+    let hook = CompletionHook.shared
+    let line = Array(String(cString: vq_line_buffer()).utf8)
+    let beforeCursor = String(decoding: line.prefix(max(0, Int(vq_point()))), as: UTF8.self)
+    let typed = hook.pending.isEmpty ? beforeCursor : hook.pending + "\n" + beforeCursor
+    let matches = hook.complete(typed)
+    guard !matches.isEmpty else { return nil }
+    let word = text.map { String(cString: $0) } ?? ""
+    var common = matches[0]
+    for m in matches.dropFirst() { common = String(common.commonPrefix(with: m)) }
+    if common.count < word.count { common = word }
+    // A directory, a function's `(` or a closing quote is not followed by a space.
+    let last = matches.count == 1 ? matches[0].last : nil
+    vq_set_append_character(last == "/" || last == "(" || last == "\"" || last == "'" ? 0 : 32)
+    let all = (matches.count == 1 ? [] : [common]) + matches
+    guard let array = malloc((all.count + 1) * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
+        .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: all.count + 1) else { return nil }
+    for (i, m) in all.enumerated() { array[i] = strdup(m) }
+    array[all.count] = nil
+    return array
 }

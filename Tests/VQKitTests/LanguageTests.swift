@@ -76,6 +76,8 @@ import Testing
         "vendors | distinct", "(vendors where a = 1) | count", "let x = vendors where a > 1", "let t = 0.9",
         "param t = 95%", "1 + 2 * 3", "vendors where a not in (1, 2) and b not between 1 and 2 or c is not null",
         "vendors where name not like '%x' and not (a contains 'y')", "vendors | select count(*)", "$p * 2", "_ | count",
+        "simulate cost of \"C-0042\" with discount = 5%, change_requests = 3 trials 1000 seed 7",
+        "simulate risk of (vendors where category = 'logistics')", "let s = simulate cost with fx = 1.1",
     ])
     func parses(_ source: String) throws {
         _ = try Parser.parse(source)
@@ -105,6 +107,8 @@ import Testing
         ("vendors where a between 1", "                         ^", "expected 'and'"),
         ("vendors | select a as", "                     ^", "expected a column name"),
         ("insert into vendors {}", "^", "mutations"),
+        ("simulate cost with discont = 5%", "                   ^", "did you mean 'discount'?"),
+        ("simulate costs", "         ^", "expected 'cost' or 'risk'"),
     ]
 
     @Test(arguments: errors)

@@ -98,4 +98,25 @@ import Testing
             #expect(widths.count == 1, "\(text)")
         }
     }
+
+    /// Fitted to a width, a table keeps its borders aligned and is no wider than
+    /// the width, unless its numbers and narrowest text columns need more.
+    @Test func fittedTablesStayAlignedWithinTheWidth() {
+        var rng = Xoshiro256(seed: 11)
+        for _ in 0..<200 {
+            let rows: [[Value]] = (0..<rng.int(1...5)).map { _ in
+                [.string(String((0..<rng.int(0...40)).map { _ in rng.pick(Array("ab顺丰运 é")) })),
+                 .string(String((0..<rng.int(0...30)).map { _ in rng.pick(Array("xyz物流")) })), .number(Self.number(&rng))]
+            }
+            let width = rng.int(20...90)
+            let text = Renderer(format: .table, width: width).render(ResultTable(columns: ["name", "note", "n"], rows: rows))
+            let lines = text.split(separator: "\n").dropLast()
+            let widths = Set(lines.map { TextWidth.of(String($0)) })
+            #expect(widths.count == 1, "\(text)")
+            // The narrowest the table can be: text columns cut to 8, numbers whole, borders.
+            func natural(_ c: Int, _ header: String) -> Int { ([TextWidth.of(header)] + rows.map { TextWidth.of(ValueText.display($0[c])) }).max()! }
+            let floor = min(8, natural(0, "name")) + min(8, natural(1, "note")) + natural(2, "n") + 10
+            #expect(widths.first! <= max(width, floor), "\(text)")
+        }
+    }
 }

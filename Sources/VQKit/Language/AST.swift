@@ -8,11 +8,37 @@ public indirect enum Statement: Sendable {
     /// A bare expression, such as `$threshold * 2`.
     case expression(Expr)
     case meta(name: String, arguments: String, range: SourceRange)
+    case simulate(Simulation)
 
     public indirect enum Binding: Sendable {
         case query(Query)
         case expression(Expr)
+        case simulation(Simulation)
     }
+}
+
+/// `simulate cost|risk [of …] [with lever = value, …] [trials N] [seed S]`
+public struct Simulation: Sendable {
+    public enum Kind: String, Sendable { case cost, risk }
+    public enum Target: Sendable {
+        /// No `of`: the active contracts.
+        case active
+        /// `of "C-0042"`
+        case id(String, SourceRange)
+        /// `of name` or `of (query)`
+        case query(Query)
+    }
+    public struct Setting: Sendable {
+        public var lever: Lever
+        public var value: Expr
+        public var range: SourceRange
+    }
+    public var kind: Kind
+    public var target: Target
+    public var levers: [Setting]
+    public var trials: Expr?
+    public var seed: Expr?
+    public var range: SourceRange
 }
 
 public struct Query: Sendable {

@@ -225,28 +225,44 @@ extension Lexer {
         return out
     }
 
-    /// Whether the text typed so far needs another line to be a whole
-    /// statement: an open bracket or string, or a last line ending with `|` or `,`.
-    public func needsMoreInput() -> Bool {
-        let all = tokens()
-        var depth = 0
+    /// The source text of a statement.
+    public func text(of statement: StatementTokens) -> String {
+        String(decoding: bytes[statement.range.start..<min(statement.range.end, bytes.count)], as: UTF8.self)
+    }
+
+    /// Why the text typed so far needs another line to be a whole statement.
+    public enum Continuation: Equatable, Sendable {
+        /// The last line ends with `|` or `,`.
+        case pipe
+        /// A bracket is still open: the innermost one.
+        case bracket(Character)
+        /// A string is still open: its quote.
+        case string(Character)
+    }
+
+    /// What keeps the text typed so far from being a whole statement, if anything.
+    public func continuation() -> Continuation? {
+        var open: [Character] = []
         var last: Token?
-        for token in all {
+        for token in tokens() {
             switch token.kind {
-            case .invalid(let why) where why.hasPrefix("unterminated string"): return true
+            case .invalid(let why) where why.hasPrefix("unterminated string"):
+                return .string(Character(Unicode.Scalar(bytes[token.range.start])))
             case .symbol(let s):
-                if ["(", "[", "{"].contains(s) { depth += 1 }
-                if [")", "]", "}"].contains(s) { depth = max(0, depth - 1) }
-                if s == ";" { depth = 0 }
-            case .meta: depth = 0
+                if ["(", "[", "{"].contains(s) { open.append(Character(s)) }
+                if [")", "]", "}"].contains(s), !open.isEmpty { open.removeLast() }
+                if s == ";" { open = [] }
+            case .meta: open = []
             default: break
             }
             if token.kind != .newline, token.kind != .end { last = token }
         }
-        if depth > 0 { return true }
-        if let last, last.isSymbol("|") || last.isSymbol(",") { return true }
-        return false
+        if let bracket = open.last { return .bracket(bracket) }
+        if let last, last.isSymbol("|") || last.isSymbol(",") { return .pipe }
+        return nil
     }
+
+    public func needsMoreInput() -> Bool { continuation() != nil }
 }
 
 extension Substring {

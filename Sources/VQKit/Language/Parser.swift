@@ -4,6 +4,11 @@ public struct Parser {
     private let tokens: [Token]
     private let source: [UInt8]
     private var index = 0
+    /// Set by the completer: record what would be accepted where the text ends.
+    public var collectsExpectations = false
+    public private(set) var expectations: [Expectation] = []
+    /// The pipelines being parsed, innermost last: the rows an expression reads.
+    private var pipelines: [Query] = []
 
     public static let stageKeywords = ["where", "select", "order", "sort", "limit", "take", "group", "count", "distinct"]
     /// Words that cannot name a field or variable in an expression.
@@ -43,7 +48,13 @@ public struct Parser {
         _ = advance()
     }
 
+    /// Notes what the grammar allows here, when the text ends here.
+    private mutating func expect(_ e: Expectation) {
+        if collectsExpectations, current.kind == .end { expectations.append(e) }
+    }
+
     private mutating func acceptKeyword(_ word: String) -> Bool {
+        expect(.keyword(word))
         if current.isKeyword(word) { _ = advance(); return true }
         return false
     }
@@ -56,6 +67,7 @@ public struct Parser {
 
     public mutating func statement() throws(Diagnostic) -> Statement {
         let first = current
+        expect(.statement)
         let result: Statement
         switch first.kind {
         case .meta(let name, let arguments):
@@ -66,7 +78,10 @@ public struct Parser {
             let nameToken = advance()
             _ = advance()
             let name = nameToken.identifier!
-            if word.lowercased() == "param" {
+            if word.lowercased() == "let" { expect(.source) }
+            if word.lowercased() == "let", current.isKeyword("simulate") {
+                result = .binding(name: name, nameRange: nameToken.range, value: .simulation(try simulation()))
+            } else if word.lowercased() == "param" {
                 result = .param(name: name, nameRange: nameToken.range, value: try expression())
             } else if startsQuery() {
                 result = .binding(name: name, nameRange: nameToken.range, value: .query(try query()))
@@ -77,7 +92,7 @@ public struct Parser {
             throw Diagnostic("mutations (insert, update, delete, undo) are not available in this version of vq", at: first.range,
                              hint: "edit the store's JSON files, then run .reload")
         case .identifier(let word) where word.lowercased() == "simulate":
-            throw Diagnostic("simulations are not available in this version of vq", at: first.range)
+            result = .simulate(try simulation())
         default:
             result = startsQuery() ? .query(try query()) : .expression(try expression())
         }
@@ -118,9 +133,12 @@ public struct Parser {
         } else if let name = current.identifier {
             source = .named(name, advance().range)
         } else {
+            expect(.source)
             throw error("a collection or variable name")
         }
         var stages: [Stage] = []
+        pipelines.append(Query(source: source, stages: [], range: SourceRange(start, start)))
+        defer { pipelines.removeLast() }
         while true {
             let piped = current.isSymbol("|")
             if piped { _ = advance() }
@@ -136,12 +154,14 @@ public struct Parser {
                 break
             }
             stages.append(stage)
+            pipelines[pipelines.count - 1].stages.append(stage)
         }
         return Query(source: source, stages: stages, range: SourceRange(start, previousEnd))
     }
 
     private mutating func stage() throws(Diagnostic) -> Stage? {
         let start = current.range.start
+        expect(.stage)
         guard let word = current.identifier?.lowercased(), Parser.stageKeywords.contains(word) else { return nil }
         // `count(` starts an expression, not the count stage.
         if word == "count", peek().isSymbol("(") { return nil }
@@ -205,6 +225,56 @@ public struct Parser {
     private mutating func acceptSymbol(_ s: String) -> Bool {
         if current.isSymbol(s) { _ = advance(); return true }
         return false
+    }
+
+    // MARK: Simulations
+
+    private mutating func simulation() throws(Diagnostic) -> Simulation {
+        let start = advance().range.start  // simulate
+        let kind: Simulation.Kind
+        if acceptKeyword("cost") {
+            kind = .cost
+        } else if acceptKeyword("risk") {
+            kind = .risk
+        } else {
+            throw error("'cost' or 'risk' after 'simulate'")
+        }
+        var target = Simulation.Target.active
+        if acceptKeyword("of") {
+            expect(.source)
+            if case .string(let id) = current.kind {
+                target = .id(id, advance().range)
+            } else if current.isSymbol("(") {
+                let open = advance().range.start
+                let inner = try query()
+                try expectSymbol(")", "')' to close the query after 'of'")
+                target = .query(Query(source: .subquery(inner), stages: [], range: SourceRange(open, previousEnd)))
+            } else if let name = current.identifier, !["with", "trials", "seed"].contains(name.lowercased()) {
+                let range = advance().range
+                target = .query(Query(source: .named(name, range), stages: [], range: range))
+            } else {
+                throw error("a contract id in quotes, a variable, or a query in parentheses after 'of'")
+            }
+        }
+        var levers: [Simulation.Setting] = []
+        if acceptKeyword("with") {
+            repeat {
+                expect(.lever)
+                guard let name = current.identifier else { throw error("a lever name (\(Lever.allCases.map(\.rawValue).joined(separator: ", ")))") }
+                let nameRange = advance().range
+                guard let lever = Lever(rawValue: name.lowercased()) else {
+                    throw Diagnostic.unknown("lever", name, at: nameRange, candidates: Lever.allCases.map(\.rawValue))
+                }
+                if levers.contains(where: { $0.lever == lever }) { throw Diagnostic("lever '\(name)' is given twice", at: nameRange) }
+                try expectSymbol("=", "'=' after the lever name")
+                let value = try expression()
+                levers.append(Simulation.Setting(lever: lever, value: value, range: nameRange.union(value.range)))
+            } while acceptSymbol(",")
+        }
+        let trials = acceptKeyword("trials") ? try expression() : nil
+        let seed = acceptKeyword("seed") ? try expression() : nil
+        return Simulation(kind: kind, target: target, levers: levers, trials: trials, seed: seed,
+                          range: SourceRange(start, previousEnd))
     }
 
     // MARK: Expressions
@@ -313,6 +383,7 @@ public struct Parser {
 
     private mutating func primary() throws(Diagnostic) -> Expr {
         let token = current
+        expect(.value(pipelines.last))
         switch token.kind {
         case .number(let value, _):
             _ = advance()
@@ -357,6 +428,7 @@ public struct Parser {
             var segments = [PathSegment(name: name, range: token.range)]
             while current.isSymbol(".") {
                 _ = advance()
+                expect(.member(segments.map(\.name), pipelines.last))
                 guard let field = current.identifier else { throw error("a field name after '.'") }
                 segments.append(PathSegment(name: field, range: advance().range))
             }

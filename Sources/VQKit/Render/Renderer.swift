@@ -5,24 +5,29 @@ public struct Renderer {
     public var format: OutputFormat
     /// Table mode shows at most this many rows (0: all) and says how many it left out.
     public var maxRows: Int
+    /// The terminal's width: tables are fitted to it (nil: not a terminal).
+    public var width: Int?
+    public var style: TextStyle
 
-    public init(format: OutputFormat, maxRows: Int = 40) {
+    public init(format: OutputFormat, maxRows: Int = 40, width: Int? = nil, style: TextStyle = .plain) {
         self.format = format
         self.maxRows = maxRows
+        self.width = width
+        self.style = style
     }
 
     /// A single value: bare in every format (a number as its raw text).
     public func render(scalar: Value) -> String {
         switch format {
         case .json, .jsonl: JSONWriter.string(ValueText.json(scalar)) + "\n"
-        case .table, .markdown, .line: (scalar.isNull ? "null" : ValueText.plain(scalar)) + "\n"
+        case .table, .markdown, .line: (scalar.isNull ? style.dim("null") : ValueText.plain(scalar)) + "\n"
         case .csv: CSV.field(ValueText.plain(scalar)) + "\n"
         }
     }
 
     public func render(_ table: ResultTable) -> String {
         switch format {
-        case .table: return TableLayout(table: table, maxRows: maxRows).text
+        case .table: return TableLayout(table: table, maxRows: maxRows, width: width, style: style).text
         case .csv:
             var out = table.columns.map(CSV.field).joined(separator: ",") + "\r\n"
             for row in table.rows { out += row.map { CSV.field(ValueText.plain($0)) }.joined(separator: ",") + "\r\n" }

@@ -1,5 +1,8 @@
 /// Texts for `.help` and `.describe`.
 enum Help {
+    /// Topics besides meta-commands and collections.
+    static let topics = ["statements", "stages", "functions", "levers", "formats"]
+
     static func text(topic: String?) -> String {
         switch topic.map({ String($0.lowercased().trimmingPrefix(".")) }) {
         case nil:
@@ -12,10 +15,27 @@ enum Help {
               late | select name, on_time, count(contracts)
 
             Collections: \(CollectionName.allCases.map(\.rawValue).joined(separator: ", "))
-            Topics: .help stages, .help functions, .help formats, .help <meta-command>
+            Topics: .help statements, stages, functions, levers, formats, a meta-command or a collection
             Meta-commands:
 
             """ + Session.metaCommands.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
+            + "\nTab completes names where you are; Ctrl-R searches the history; Ctrl-C stops a statement.\n"
+        case "statements"?:
+            return """
+            Statements (one per line; a line ending in | or , or an open bracket or string goes on; ; separates):
+              QUERY                                  a source and stages:  vendors where rating < 3 | count
+              let NAME = QUERY | EXPR                keep a result:        let late = vendors where on_time < 95%
+              param NAME = EXPR                      a script parameter:   param target = 95%   (then $target)
+              EXPR                                   a value:              $target * 100
+              simulate cost|risk [of …] [with LEVER = VALUE, …] [trials N] [seed S]
+                                                     a what-if:            simulate cost of "C-0042" with discount = 5%
+              _                                      the previous result:  _ | where spend > 1m
+
+            """
+        case "levers"?:
+            return "Levers of simulate … with (omitted ones take the contract's own data):\n"
+                + Lever.allCases.map { "  " + $0.rawValue.padding(22) + $0.meaning + " (default: \($0.defaultText))" }.joined(separator: "\n")
+                + "\n\nExample: simulate cost of \"C-0042\" with change_requests = 3, discount = 5%\n"
         case "stages"?:
             return """
             A query is a source followed by stages, each applied to the rows the one before produced:
@@ -33,9 +53,13 @@ enum Help {
         case "formats"?, "mode"?:
             return "Output formats (.mode or --format): " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + "\n"
         case let name?:
-            if let m = Session.metaCommands.first(where: { $0.name == name }) { return m.usage + "\n  " + m.summary + "\n" }
+            if let m = Session.metaCommands.first(where: { $0.name == name }) {
+                return m.usage + "\n  " + m.summary + "\n  example: " + m.example + "\n"
+            }
             if let c = CollectionName(rawValue: name) { return describe(c, records: nil, extraFields: []) }
-            return "No help on '\(name)'. Topics: stages, functions, formats, a meta-command or a collection.\n"
+            let near = Suggest.closest(to: name, in: topics + Session.metaCommands.map(\.name) + CollectionName.allCases.map(\.rawValue))
+            return "No help on '\(name)'." + (near.map { " Did you mean '\($0)'?" } ?? "")
+                + " Topics: \(topics.joined(separator: ", ")), a meta-command or a collection.\n"
         }
     }
 

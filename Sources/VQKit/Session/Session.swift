@@ -8,6 +8,12 @@ public final class Session {
     public var format: OutputFormat
     public var maxRows = 40
     public var timer = false
+    /// Set by the shell when results go to a terminal: tables fit its width, and
+    /// styling is used unless NO_COLOR is set. Neither applies to `.output` files.
+    public var terminalWidth: (() -> Int?)?
+    public var style = TextStyle.plain
+    /// The shell's history, for `.history`.
+    public var history: (() -> [String])?
     public private(set) var quitRequested = false
     /// Checked while a statement runs, so Ctrl-C can stop it.
     public var isCancelled: @Sendable () -> Bool = { false }
@@ -25,6 +31,13 @@ public final class Session {
         self.format = format
         self.standardOutput = write
         self.writeError = writeError
+    }
+
+    /// A renderer for the current format, fitted to the terminal when writing to it.
+    private func renderer(maxRows: Int) -> Renderer {
+        let terminal = redirect == nil
+        return Renderer(format: format, maxRows: maxRows, width: terminal ? terminalWidth?() : nil,
+                        style: terminal ? style : .plain)
     }
 
     private func write(_ text: String) {
@@ -102,7 +115,7 @@ public final class Session {
         case .expression(let e):
             let value = try evaluator(source).compiler.compile(e, in: .constant).eval(.none)
             environment.last = .scalar(value)
-            write(Renderer(format: format).render(scalar: value))
+            write(renderer(maxRows: maxRows).render(scalar: value))
         case .binding(let name, let range, let value):
             if CollectionName(rawValue: name) != nil || name == "_" {
                 throw Diagnostic("'\(name)' names a collection; choose another variable name", at: range)
@@ -115,6 +128,8 @@ public final class Session {
                 }
             case .expression(let e):
                 environment.variables[name] = .scalar(try evaluator(source).compiler.compile(e, in: .constant).eval(.none))
+            case .simulation(let simulation):
+                throw Session.simulationsUnavailable(simulation)
             }
         case .param(let name, _, let value):
             if environment.parameters[name] == nil {
@@ -122,11 +137,17 @@ public final class Session {
             }
         case .meta(let name, let arguments, let range):
             try meta(name, arguments, range: range, origin: origin)
+        case .simulate(let simulation):
+            throw Session.simulationsUnavailable(simulation)
         }
     }
 
+    static func simulationsUnavailable(_ s: Simulation) -> Diagnostic {
+        Diagnostic("simulations are parsed but not run in this version of vq", at: s.range)
+    }
+
     private func show(_ result: QueryResult, _ evaluator: Evaluator) throws {
-        let renderer = Renderer(format: format, maxRows: maxRows)
+        let renderer = renderer(maxRows: maxRows)
         switch result {
         case .scalar(let v):
             write(renderer.render(scalar: v))
@@ -143,22 +164,30 @@ public final class Session {
 
     // MARK: Meta-commands
 
-    public static let metaCommands: [(name: String, usage: String, summary: String)] = [
-        ("help", ".help [topic]", "this help; topics: functions, stages, formats, or a meta-command"),
-        ("collections", ".collections", "the collections and how many records each holds"),
-        ("describe", ".describe COLLECTION", "stored fields and types, derived fields, relations, record count"),
-        ("mode", ".mode table|csv|json|jsonl|markdown|line", "how results are written"),
-        ("maxrows", ".maxrows N", "table mode shows at most N rows (0: all)"),
-        ("last", ".last", "the whole of the previous result, every row"),
-        ("output", ".output [FILE]", "write results to FILE; without FILE, back to the terminal"),
-        ("once", ".once FILE", "write the next result to FILE"),
-        ("read", ".read FILE", "run the statements of a script (relative to the script that reads it)"),
-        ("timer", ".timer on|off", "show how long each statement took"),
-        ("vars", ".vars", "variables and parameters"),
-        ("problems", ".problems", "every problem found in the store's files so far"),
-        ("open", ".open DIR", "switch to another store"),
-        ("reload", ".reload", "read the store's files again"),
-        ("quit", ".quit", "leave vq (also .exit, or Ctrl-D)"),
+    public struct MetaCommand: Sendable {
+        public var name: String
+        public var usage: String
+        public var summary: String
+        public var example: String
+    }
+
+    public static let metaCommands: [MetaCommand] = [
+        MetaCommand(name: "help", usage: ".help [topic]", summary: "this help; topics: statements, stages, functions, levers, formats, a meta-command or a collection", example: ".help functions"),
+        MetaCommand(name: "collections", usage: ".collections", summary: "the collections and how many records each holds", example: ".collections"),
+        MetaCommand(name: "describe", usage: ".describe COLLECTION", summary: "stored fields and types, derived fields, relations, record count", example: ".describe vendors"),
+        MetaCommand(name: "mode", usage: ".mode table|csv|json|jsonl|markdown|line", summary: "how results are written", example: ".mode csv"),
+        MetaCommand(name: "maxrows", usage: ".maxrows N", summary: "table mode shows at most N rows (0: all)", example: ".maxrows 100"),
+        MetaCommand(name: "last", usage: ".last", summary: "the whole of the previous result, every row", example: ".last"),
+        MetaCommand(name: "output", usage: ".output [FILE]", summary: "write results to FILE; without FILE, back to the terminal", example: ".output late.csv"),
+        MetaCommand(name: "once", usage: ".once FILE", summary: "write the next result to FILE", example: ".once ranking.md"),
+        MetaCommand(name: "read", usage: ".read FILE", summary: "run the statements of a script (relative to the script that reads it)", example: ".read scripts/examples/late-vendors.vq"),
+        MetaCommand(name: "timer", usage: ".timer on|off", summary: "show how long each statement took", example: ".timer on"),
+        MetaCommand(name: "vars", usage: ".vars", summary: "variables and parameters", example: ".vars"),
+        MetaCommand(name: "history", usage: ".history [N]", summary: "the statements entered, the last N (default all); Ctrl-R searches them", example: ".history 10"),
+        MetaCommand(name: "problems", usage: ".problems", summary: "every problem found in the store's files so far", example: ".problems"),
+        MetaCommand(name: "open", usage: ".open DIR", summary: "switch to another store", example: ".open ~/stores/2026"),
+        MetaCommand(name: "reload", usage: ".reload", summary: "read the store's files again", example: ".reload"),
+        MetaCommand(name: "quit", usage: ".quit", summary: "leave vq (also .exit, or Ctrl-D)", example: ".quit"),
     ]
 
     private func meta(_ name: String, _ arguments: String, range: SourceRange, origin: String?) throws {
@@ -185,10 +214,21 @@ public final class Session {
             maxRows = n
         case "last":
             guard let lastTable else { throw Diagnostic("there is no previous result yet", at: range) }
-            write(Renderer(format: format, maxRows: 0).render(lastTable))
+            write(renderer(maxRows: 0).render(lastTable))
         case "timer":
             guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else { throw usage() }
             timer = args[0].lowercased() == "on"
+        case "history":
+            guard let history else { throw Diagnostic("there is no history outside the interactive shell", at: range) }
+            let entries = history()
+            let count = args.isEmpty ? entries.count : Int(args[0]) ?? -1
+            guard args.count <= 1, count >= 0 else { throw usage() }
+            let width = String(entries.count).count
+            for (n, entry) in entries.enumerated().suffix(count) {
+                let number = String(n + 1)
+                write(String(repeating: " ", count: width - number.count) + number + "  "
+                      + entry.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2)) + "\n")
+            }
         case "collections":
             var rows: [[Value]] = []
             for c in CollectionName.allCases {
@@ -198,7 +238,7 @@ public final class Session {
                     rows.append([.string(c.rawValue), .string("unreadable: \(error.message)")])
                 }
             }
-            write(Renderer(format: format, maxRows: 0).render(ResultTable(columns: ["collection", "records"], rows: rows)))
+            write(renderer(maxRows: 0).render(ResultTable(columns: ["collection", "records"], rows: rows)))
         case "describe":
             guard args.count == 1 else { throw usage() }
             guard let c = CollectionName(rawValue: args[0]) else {
@@ -215,7 +255,7 @@ public final class Session {
                 case .relation(let r): rows.append([.string(name), .string("\(r.rows.count) rows")])
                 }
             }
-            write(Renderer(format: format, maxRows: 0).render(ResultTable(columns: ["name", "value"], rows: rows)))
+            write(renderer(maxRows: 0).render(ResultTable(columns: ["name", "value"], rows: rows)))
         case "problems":
             if store.problems.isEmpty { write("no problems found in the files read so far\n") }
             for p in store.problems { write("\(p)\n") }
