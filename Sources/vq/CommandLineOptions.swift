@@ -7,6 +7,7 @@ struct CommandLineOptions {
     var format: OutputFormat?
     var settings: [(String, Value)] = []
     var keepGoing = false
+    var readOnly = false
     var maxRows: Int?
     var commands: [String] = []
     var script: String?
@@ -19,7 +20,7 @@ struct CommandLineOptions {
 
     static let usage = """
     usage: vq [--store DIR] [--format table|csv|json|jsonl|markdown|line] [--set NAME=VALUE]...
-              [--keep-going] [--maxrows N] [-c STATEMENT]... [SCRIPT.vq]
+              [--keep-going] [--read-only] [--maxrows N] [-c STATEMENT]... [SCRIPT.vq]
            vq generate --vendors N [--seed S] OUT_DIR
 
     Without -c or a script, vq reads statements from standard input when it is
@@ -62,6 +63,7 @@ struct CommandLineOptions {
                 }
                 settings.append((String(setting[..<eq]), Environment.parseSetting(String(setting[setting.index(after: eq)...]))))
             case "--keep-going": keepGoing = true
+            case "--read-only": readOnly = true
             case "--maxrows":
                 let n = try take()
                 guard let parsed = Int(n), parsed >= 0 else { throw UsageError(message: "--maxrows needs a whole number, found '\(n)'") }

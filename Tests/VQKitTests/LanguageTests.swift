@@ -106,7 +106,8 @@ import Testing
         ("vendors where a = 'x", "                  ^", "unterminated string"),
         ("vendors where a between 1", "                         ^", "expected 'and'"),
         ("vendors | select a as", "                     ^", "expected a column name"),
-        ("insert into vendors {}", "^", "mutations"),
+        ("insert vendors {}", "       ^", "expected 'into'"),
+        ("update vendors set rating 3", "                          ^", "expected '=' after the field name"),
         ("simulate cost with discont = 5%", "                   ^", "did you mean 'discount'?"),
         ("simulate costs", "         ^", "expected 'cost' or 'risk'"),
     ]

@@ -91,7 +91,7 @@ public struct Completer {
 
     // MARK: Names
 
-    static let statementKeywords = ["let", "param", "simulate"]
+    static let statementKeywords = ["let", "param", "simulate", "insert into", "update", "delete from", "undo"]
     static let stageWords = ["where", "select", "order by", "sort by", "limit", "take", "group by", "count", "distinct"]
     static var helpTopics: [String] { Help.topics + Session.metaCommands.map(\.name) + CollectionName.allCases.map(\.rawValue) }
 

@@ -9,12 +9,46 @@ public indirect enum Statement: Sendable {
     case expression(Expr)
     case meta(name: String, arguments: String, range: SourceRange)
     case simulate(Simulation)
+    case mutation(Mutation)
 
     public indirect enum Binding: Sendable {
         case query(Query)
         case expression(Expr)
         case simulation(Simulation)
     }
+}
+
+/// `insert`, `update`, `delete` and `undo` (SPEC §3 "Mutations").
+public struct Mutation: Sendable {
+    public enum Kind: Sendable {
+        /// `insert into C {…}` or `insert into C [{…}, …]`
+        case insert([RecordLiteral])
+        /// `update C set f = e, … [where cond]`
+        case update([Assignment], filter: Expr?)
+        /// `delete from C [where cond] [cascade]`
+        case delete(filter: Expr?, cascade: Bool)
+        case undo
+    }
+    public struct Assignment: Sendable {
+        public var field: String
+        public var value: Expr
+        public var range: SourceRange
+    }
+    public var kind: Kind
+    /// The collection changed (nil for `undo`), and where it was named.
+    public var collection: CollectionName?
+    public var range: SourceRange
+}
+
+/// `{key: value, …}` in an insert: values are expressions, lists or objects.
+public struct RecordLiteral: Sendable {
+    public indirect enum Item: Sendable {
+        case value(Expr)
+        case list([Item], SourceRange)
+        case object(RecordLiteral)
+    }
+    public var fields: [(name: String, item: Item, range: SourceRange)]
+    public var range: SourceRange
 }
 
 /// `simulate cost|risk [of …] [with lever = value, …] [trials N] [seed S]`

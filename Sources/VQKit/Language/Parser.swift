@@ -88,9 +88,8 @@ public struct Parser {
             } else {
                 result = .binding(name: name, nameRange: nameToken.range, value: .expression(try expression()))
             }
-        case .identifier(let word) where ["insert", "update", "delete", "undo"].contains(word.lowercased()):
-            throw Diagnostic("mutations (insert, update, delete, undo) are not available in this version of vq", at: first.range,
-                             hint: "edit the store's JSON files, then run .reload")
+        case .identifier(let word) where ["insert", "update", "delete", "undo"].contains(word.lowercased()) && !peek().isSymbol("("):
+            result = .mutation(try mutation())
         case .identifier(let word) where word.lowercased() == "simulate":
             result = .simulate(try simulation())
         default:
@@ -225,6 +224,91 @@ public struct Parser {
     private mutating func acceptSymbol(_ s: String) -> Bool {
         if current.isSymbol(s) { _ = advance(); return true }
         return false
+    }
+
+    // MARK: Mutations
+
+    private mutating func mutation() throws(Diagnostic) -> Mutation {
+        let first = advance()
+        let word = first.identifier!.lowercased()
+        if word == "undo" { return Mutation(kind: .undo, collection: nil, range: first.range) }
+        if word == "insert", !acceptKeyword("into") { throw error("'into' after 'insert'") }
+        if word == "delete", !acceptKeyword("from") { throw error("'from' after 'delete'") }
+        expect(.source)
+        guard let name = current.identifier else { throw error("a collection name") }
+        let nameToken = advance()
+        guard let collection = CollectionName(rawValue: name) else {
+            throw Diagnostic.unknown("collection", name, at: nameToken.range, candidates: CollectionName.allCases.map(\.rawValue))
+        }
+        // Conditions and new values read the collection's records, as in a query.
+        pipelines.append(Query(source: .named(name, nameToken.range), stages: [], range: nameToken.range))
+        defer { pipelines.removeLast() }
+        let kind: Mutation.Kind
+        switch word {
+        case "insert":
+            if current.isSymbol("[") {
+                _ = advance()
+                var records: [RecordLiteral] = []
+                if !current.isSymbol("]") {
+                    repeat { records.append(try recordLiteral()) } while acceptSymbol(",")
+                }
+                try expectSymbol("]", "',' or ']' after the records")
+                kind = .insert(records)
+            } else {
+                kind = .insert([try recordLiteral()])
+            }
+        case "update":
+            guard acceptKeyword("set") else { throw error("'set' after the collection name") }
+            var assignments: [Mutation.Assignment] = []
+            repeat {
+                expect(.value(pipelines.last))
+                guard let field = current.identifier else { throw error("a field name") }
+                let fieldRange = advance().range
+                try expectSymbol("=", "'=' after the field name")
+                let value = try expression()
+                assignments.append(Mutation.Assignment(field: field, value: value, range: fieldRange.union(value.range)))
+            } while acceptSymbol(",")
+            kind = .update(assignments, filter: acceptKeyword("where") ? try expression() : nil)
+        default:
+            let filter = acceptKeyword("where") ? try expression() : nil
+            kind = .delete(filter: filter, cascade: acceptKeyword("cascade"))
+        }
+        return Mutation(kind: kind, collection: collection, range: SourceRange(first.range.start, previousEnd))
+    }
+
+    /// `{name: value, "name": value, …}`
+    private mutating func recordLiteral() throws(Diagnostic) -> RecordLiteral {
+        let start = current.range.start
+        try expectSymbol("{", "'{' to start a record")
+        var fields: [(name: String, item: RecordLiteral.Item, range: SourceRange)] = []
+        if !current.isSymbol("}") {
+            repeat {
+                let key = current
+                let name: String
+                switch key.kind {
+                case .identifier(let s), .string(let s): name = s
+                default: throw error("a field name")
+                }
+                _ = advance()
+                if fields.contains(where: { $0.name == name }) { throw Diagnostic("field '\(name)' is given twice", at: key.range) }
+                try expectSymbol(":", "':' after the field name")
+                fields.append((name, try literalItem(), SourceRange(key.range.start, previousEnd)))
+            } while acceptSymbol(",")
+        }
+        try expectSymbol("}", "',' or '}' in the record")
+        return RecordLiteral(fields: fields, range: SourceRange(start, previousEnd))
+    }
+
+    private mutating func literalItem() throws(Diagnostic) -> RecordLiteral.Item {
+        if current.isSymbol("{") { return .object(try recordLiteral()) }
+        guard current.isSymbol("[") else { return .value(try expression()) }
+        let start = advance().range.start
+        var items: [RecordLiteral.Item] = []
+        if !current.isSymbol("]") {
+            repeat { items.append(try literalItem()) } while acceptSymbol(",")
+        }
+        try expectSymbol("]", "',' or ']' in the list")
+        return .list(items, SourceRange(start, previousEnd))
     }
 
     // MARK: Simulations

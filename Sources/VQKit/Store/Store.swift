@@ -7,6 +7,8 @@ public final class Store {
     public let path: String
     private var tables: [CollectionName: Table] = [:]
     private var unreadable: [CollectionName: StoreError] = [:]
+    /// Each read file's identity when read, to notice when another process has changed it.
+    private var identities: [CollectionName: FileIdentity?] = [:]
     /// Problems found so far, in the order found.
     public private(set) var problems: [StoreProblem] = []
     private var adjacency: [String: Adjacency] = [:]
@@ -25,6 +27,18 @@ public final class Store {
         }
         self.path = path
         self.today = today
+        // A change that a crash interrupted is finished or undone before anything is read.
+        if (try? FileManager.default.contentsOfDirectory(atPath: path))?.contains(where: {
+            $0 == Commit.journalName || $0.hasPrefix(Commit.temporaryPrefix)
+        }) == true, access(path, W_OK) == 0 {
+            let lock = try StoreLock(path)
+            _ = try withExtendedLifetime(lock) { () throws(StoreError) in try Commit.recover(path) }
+        }
+    }
+
+    /// Whether a file read so far has changed on disk since (another shell wrote it).
+    public var isStale: Bool {
+        identities.contains { FileIdentity.of(fileURL($0.key)) != $0.value }
     }
 
     public func fileURL(_ collection: CollectionName) -> String {
@@ -70,6 +84,7 @@ public final class Store {
     private func finish(_ collection: CollectionName, _ loaded: TableLoader.Loaded) {
         let table = loaded.table
         tables[collection] = table
+        identities[collection] = loaded.identity
         problems += loaded.problems
         var validator = Validator(table: table)
         validator.checkFields()

@@ -6,6 +6,8 @@ enum TableLoader {
         // A Table is handed from the reading thread to the store once, and not shared.
         var table: Table
         var problems: [StoreProblem]
+        /// The file as it was when read (nil: it was missing).
+        var identity: FileIdentity? = nil
     }
 
     static func parse(_ collection: CollectionName, file: String) -> Result<Loaded, StoreError> {
@@ -23,12 +25,14 @@ enum TableLoader {
             return .failure(StoreError("cannot read \(collection.fileName): not a regular file"))
         }
         let size = Int(info.st_size)
-        if size == 0 { return parse(collection, bytes: UnsafeBufferPointer(start: nil, count: 0)) }
+        let identity = FileIdentity(info)
+        if size == 0 { return parse(collection, bytes: UnsafeBufferPointer(start: nil, count: 0)).map { $0.identified(identity) } }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             return .failure(StoreError("cannot read \(collection.fileName): \(String(cString: strerror(errno)))"))
         }
         defer { munmap(base, size) }
         return parse(collection, bytes: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size))
+            .map { $0.identified(identity) }
     }
 
     /// A problem in a record, by its position among the file's array elements.
@@ -220,5 +224,36 @@ enum Parallel {
         }
         task(0)
         for _ in 1..<max(1, count) { done.wait() }
+    }
+}
+
+extension TableLoader.Loaded {
+    func identified(_ identity: FileIdentity) -> Self {
+        var copy = self
+        copy.identity = identity
+        return copy
+    }
+}
+
+/// Which file, and which version of it: a writer replaces a file by renaming
+/// a new one over it, which changes the inode, and an edit in place changes
+/// the size or modification time.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: Int64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// The file's identity now (nil: missing).
+    static func of(_ path: String) -> FileIdentity? {
+        var info = stat()
+        return stat(path, &info) == 0 ? FileIdentity(info) : nil
     }
 }

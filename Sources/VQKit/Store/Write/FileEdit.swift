@@ -1,0 +1,168 @@
+import Foundation
+
+/// The new text of one store file, made from the old bytes: records a change
+/// does not touch are copied byte for byte (with the white space between
+/// them); changed and new records are written in the file's own style (one
+/// record a line, or indented objects with the file's indent).
+struct FileEdit {
+    let original: Data
+    /// Whether the file existed (a missing file reads as an empty array).
+    let existed: Bool
+    /// Byte ranges of the top-level array's elements (non-objects included).
+    let elements: [Range<Int>]
+    private let style: Style
+    private(set) var replaced: [Int: JSONObject] = [:]
+    private(set) var removed = Set<Int>()
+    private(set) var appended: [JSONObject] = []
+
+    struct Style {
+        /// White space before the first element (`"\n  "` in a generated file).
+        var lead = "\n  "
+        /// Between elements, after the comma.
+        var between = "\n  "
+        /// Per-level indent of keys when records span lines; nil for one line each.
+        var indent: String?
+        /// After the last element, before `]`.
+        var trail = "\n"
+    }
+
+    /// Reads the element spans of a store file (missing: an empty array).
+    init(contents: Data?) throws(StoreError) {
+        original = contents ?? Data("[]\n".utf8)
+        existed = contents != nil
+        let scanned = original.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            Result { () throws(StoreError) in try FileEdit.scan(raw.bindMemory(to: UInt8.self)) }
+        }
+        elements = try scanned.get()
+        style = FileEdit.style(of: original, elements)
+    }
+
+    var isChanged: Bool { !replaced.isEmpty || !removed.isEmpty || !appended.isEmpty }
+
+    mutating func replace(_ element: Int, with record: JSONObject) { replaced[element] = record }
+    mutating func remove(_ element: Int) { removed.insert(element) }
+    mutating func append(_ record: JSONObject) { appended.append(record) }
+
+    /// The file's new bytes.
+    func contents() -> Data {
+        guard isChanged else { return original }
+        let bytes = [UInt8](original)
+        var out = Data()
+        out.reserveCapacity(bytes.count + appended.count * 256)
+        guard let first = elements.first else {
+            // An empty array: write the new records after `[`, keep what follows `]`.
+            let close = bytes.lastIndex(of: UInt8(ascii: "]")) ?? bytes.count
+            out.append(contentsOf: bytes[..<(bytes.firstIndex(of: UInt8(ascii: "[")).map { $0 + 1 } ?? 0)])
+            if appended.isEmpty { out.append(contentsOf: bytes[close...]); return out }
+            out.append(Data(style.lead.utf8))
+            out.append(Data(appended.map(text).joined(separator: "," + style.between).utf8))
+            out.append(Data(style.trail.utf8))
+            out.append(contentsOf: close < bytes.count ? Array(bytes[close...]) : Array("]\n".utf8))
+            return out
+        }
+        out.append(contentsOf: bytes[..<first.lowerBound])
+        var previous: Int?
+        var wrote = false
+        for (i, span) in elements.enumerated() where !removed.contains(i) {
+            if wrote {
+                // Keep the original separator between neighbours that stay neighbours.
+                if let p = previous, p == i - 1 {
+                    out.append(contentsOf: bytes[elements[p].upperBound..<span.lowerBound])
+                } else {
+                    out.append(Data(("," + style.between).utf8))
+                }
+            }
+            if let record = replaced[i] { out.append(Data(text(record).utf8)) } else { out.append(contentsOf: bytes[span]) }
+            previous = i
+            wrote = true
+        }
+        for record in appended {
+            if wrote { out.append(Data(("," + style.between).utf8)) }
+            out.append(Data(text(record).utf8))
+            wrote = true
+        }
+        if !wrote {
+            return Data("[]\n".utf8)
+        }
+        out.append(contentsOf: bytes[elements.last!.upperBound...])
+        return out
+    }
+
+    private func text(_ record: JSONObject) -> String {
+        var out = ""
+        JSONWriter.write(.object(record), into: &out, indent: style.indent, level: style.indent == nil ? 0 : 1)
+        return out
+    }
+
+    /// The elements of the top-level array, found by tracking strings and brackets only.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws(StoreError) -> [Range<Int>] {
+        var i = 0
+        func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 } }
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw StoreError("the file is not a JSON array") }
+        i += 1
+        var out: [Range<Int>] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { return out }
+        while i < bytes.count {
+            let start = i
+            var depth = 0
+            var end = i
+            scanning: while i < bytes.count {
+                let c = bytes[i]
+                switch c {
+                case UInt8(ascii: "\""):
+                    i += 1
+                    while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                    i += 1
+                    end = i
+                    continue scanning
+                case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    if depth == 0 { break scanning }
+                    depth -= 1
+                case UInt8(ascii: ","):
+                    if depth == 0 { break scanning }
+                case 0x20, 0x09, 0x0A, 0x0D:
+                    i += 1
+                    continue scanning
+                default: break
+                }
+                i += 1
+                end = i
+            }
+            guard i < bytes.count, end > start else { throw StoreError("the file's array is not closed") }
+            out.append(start..<end)
+            if bytes[i] == UInt8(ascii: "]") { return out }
+            i += 1
+            skipSpace()
+        }
+        throw StoreError("the file's array is not closed")
+    }
+
+    private static func style(of data: Data, _ elements: [Range<Int>]) -> Style {
+        var style = Style()
+        guard let first = elements.first else { return style }
+        let bytes = [UInt8](data)
+        let open = bytes[..<first.lowerBound].lastIndex(of: UInt8(ascii: "[")) ?? 0
+        style.lead = String(decoding: bytes[(open + 1)..<first.lowerBound], as: UTF8.self)
+        if elements.count > 1 {
+            let gap = bytes[elements[0].upperBound..<elements[1].lowerBound]
+            style.between = String(decoding: gap.drop { $0 != UInt8(ascii: ",") }.dropFirst(), as: UTF8.self)
+        } else {
+            style.between = style.lead
+        }
+        let last = elements[elements.count - 1]
+        let close = bytes[last.upperBound...].firstIndex(of: UInt8(ascii: "]")) ?? last.upperBound
+        style.trail = String(decoding: bytes[last.upperBound..<close], as: UTF8.self)
+        // An object over several lines: its first key's indent less the element's.
+        let element = bytes[first]
+        if element.first == UInt8(ascii: "{"), let newline = element.firstIndex(of: 0x0A) {
+            let keyIndent = element[(newline + 1)...].prefix { $0 == 0x20 || $0 == 0x09 }
+            let elementIndent = style.lead.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+            let unit = String(decoding: keyIndent, as: UTF8.self).dropFirst(elementIndent.count)
+            style.indent = unit.isEmpty ? "  " : String(unit)
+        }
+        return style
+    }
+}

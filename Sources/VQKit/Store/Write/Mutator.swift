@@ -1,0 +1,221 @@
+import Foundation
+
+/// Turns an insert, update or delete into new file contents, checked against
+/// the model first: every new or changed record must have its required
+/// fields, the right types, enum values and ranges, a unique id and
+/// references that resolve; a delete that others refer to needs `cascade`.
+/// Nothing is written here: a plan is whole or it is an error.
+struct Mutator {
+    let store: Store
+    let evaluator: Evaluator
+
+    struct Plan {
+        var edits: [CollectionName: FileEdit]
+        var summary: String
+    }
+
+    func plan(_ mutation: Mutation) throws -> Plan {
+        guard let collection = mutation.collection else { preconditionFailure("undo has no plan") }
+        let table = try located(mutation.range) { () throws(StoreError) in try store.table(collection) }
+        switch mutation.kind {
+        case .insert(let records): return try insert(records, into: table)
+        case .update(let assignments, let filter): return try update(table, assignments, filter)
+        case .delete(let filter, let cascade): return try delete(from: table, filter, cascade: cascade, at: mutation.range)
+        case .undo: preconditionFailure("undo has no plan")
+        }
+    }
+
+    // MARK: Insert
+
+    private func insert(_ literals: [RecordLiteral], into table: Table) throws -> Plan {
+        let spec = table.name.spec
+        var edit = try fileEdit(table)
+        var newIDs = Set<String>()
+        for (n, literal) in literals.enumerated() {
+            let label = "new record \(n + 1)" + (literals.count == 1 ? "" : " of \(literals.count)")
+            var values: [String: (JSONValue, SourceRange)] = [:]
+            for field in literal.fields {
+                guard spec.field(field.name) != nil else {
+                    var d = Diagnostic.unknown("field", field.name, on: table.name.rawValue, at: field.range,
+                                               candidates: spec.fields.map(\.name))
+                    if spec.derived.contains(where: { $0.name == field.name }) {
+                        d = Diagnostic("'\(field.name)' is a derived field of \(table.name.rawValue): it is computed, not stored", at: field.range)
+                    }
+                    throw d
+                }
+                values[field.name] = (try json(field.item), field.range)
+            }
+            var record = JSONObject()
+            for field in spec.fields {
+                guard let (value, range) = values[field.name] else {
+                    if !field.optional {
+                        throw Diagnostic("\(table.name.fileName), \(label): missing required field '\(field.name)' (\(field.type.description))",
+                                         at: literal.range)
+                    }
+                    continue
+                }
+                try check(value, field, table: table, label: label, at: range)
+                record.keys.append(field.name)
+                record.values.append(value)
+            }
+            if spec.hasID, case .string(let id)? = values["id"]?.0 {
+                if let row = table.idIndex[id] {
+                    throw Diagnostic("\(table.name.fileName), \(label), field id: duplicate id \"\(id)\" (already used by \(table.label(row)))",
+                                     at: values["id"]!.1)
+                }
+                guard newIDs.insert(id).inserted else {
+                    throw Diagnostic("\(table.name.fileName), \(label), field id: duplicate id \"\(id)\" (given twice in this insert)",
+                                     at: values["id"]!.1)
+                }
+            }
+            edit.append(record)
+        }
+        let count = literals.count
+        return Plan(edits: [table.name: edit],
+                    summary: "inserted \(count) \(count == 1 ? "record" : "records") into \(table.name.rawValue)")
+    }
+
+    /// A literal's JSON value: expressions are evaluated (they may use `$params` and functions).
+    private func json(_ item: RecordLiteral.Item) throws -> JSONValue {
+        switch item {
+        case .value(let e): return ValueText.json(try evaluator.compiler.compile(e, in: .constant).eval(.none))
+        case .list(let items, _): return .array(try items.map(json))
+        case .object(let literal): return .object(JSONObject(try literal.fields.map { ($0.name, try json($0.item)) }))
+        }
+    }
+
+    /// Type, enum, range and reference of one new value.
+    private func check(_ value: JSONValue, _ field: FieldSpec, table: Table, label: String, at range: SourceRange) throws {
+        let place = "\(table.name.fileName), \(label), field \(field.name)"
+        if case .null = value {
+            if field.optional { return }
+            throw Diagnostic("\(place): expected \(field.type.description), found null (the field is required)", at: range)
+        }
+        if let message = Validator.check(value, against: field) { throw Diagnostic("\(place): \(message)", at: range) }
+        if case .ref(let target) = field.type, case .string(let id) = value {
+            let targetTable = try located(range) { () throws(StoreError) in try store.table(target) }
+            if targetTable.idIndex[id] == nil {
+                var d = Diagnostic("\(place): no record of \(target.rawValue) has id \"\(id)\"", at: range)
+                if let near = Suggest.closest(to: id, in: Array(targetTable.idIndex.keys)) { d.hint = "did you mean \"\(near)\"?" }
+                throw d
+            }
+        }
+    }
+
+    // MARK: Update
+
+    private func update(_ table: Table, _ assignments: [Mutation.Assignment], _ filter: Expr?) throws -> Plan {
+        let spec = table.name.spec
+        var compiled: [(FieldSpec, Compiler.Eval, SourceRange)] = []
+        for a in assignments {
+            guard let field = spec.field(a.field) else {
+                if spec.derived.contains(where: { $0.name == a.field }) {
+                    throw Diagnostic("'\(a.field)' is a derived field of \(table.name.rawValue): it is computed, not stored", at: a.range)
+                }
+                throw Diagnostic.unknown("field", a.field, on: table.name.rawValue, at: a.range, candidates: spec.fields.map(\.name))
+            }
+            if field.name == "id", spec.hasID {
+                throw Diagnostic("ids cannot be changed (other records refer to them); insert a new record and delete the old one",
+                                 at: a.range)
+            }
+            if compiled.contains(where: { $0.0.name == field.name }) { throw Diagnostic("field '\(field.name)' is set twice", at: a.range) }
+            compiled.append((field, try evaluator.compiler.compile(a.value, in: .records(table.name)).eval, a.range))
+        }
+        let rows = try matching(table, filter)
+        var edit = try fileEdit(table)
+        let elements = elementIndices(table)
+        for row in rows {
+            var record = table.record(row)
+            var changed = false
+            for (field, eval, range) in compiled {
+                let value = ValueText.json(try eval(.record(row)))
+                try check(value, field, table: table, label: table.label(row), at: range)
+                if let k = record.keys.firstIndex(of: field.name) {
+                    if record.values[k] != value { record.values[k] = value; changed = true }
+                } else {
+                    record.keys.append(field.name)
+                    record.values.append(value)
+                    changed = true
+                }
+            }
+            if changed { edit.replace(elements[row], with: record) }
+        }
+        return Plan(edits: edit.isChanged ? [table.name: edit] : [:],
+                    summary: "updated \(rows.count) \(rows.count == 1 ? "record" : "records") of \(table.name.rawValue)")
+    }
+
+    // MARK: Delete
+
+    private func delete(from table: Table, _ filter: Expr?, cascade: Bool, at range: SourceRange) throws -> Plan {
+        var doomed: [CollectionName: Set<Int>] = [table.name: Set(try matching(table, filter))]
+        // Follow the records that refer to what goes, collection by collection.
+        var queue = [table.name]
+        while let parent = queue.popLast() {
+            for (child, field) in Schema.children(of: parent) {
+                let childTable = try located(range) { () throws(StoreError) in try store.table(child) }
+                let links = childTable.references[field] ?? []
+                let gone = doomed[parent]!
+                let referring = links.indices.filter { links[$0] >= 0 && gone.contains(Int(links[$0])) }
+                let fresh = Set(referring).subtracting(doomed[child] ?? [])
+                guard !fresh.isEmpty else { continue }
+                if !cascade {
+                    let example = childTable.label(fresh.min()!)
+                    throw Diagnostic("cannot delete: \(fresh.count) \(fresh.count == 1 ? "record" : "records") of \(child.rawValue) "
+                                     + "\(fresh.count == 1 ? "refers" : "refer") to what would be deleted (\(child.fileName), \(example), field \(field))", at: range,
+                                     hint: "add 'cascade' to delete them too, or change them first")
+                }
+                doomed[child, default: []].formUnion(fresh)
+                queue.append(child)
+            }
+        }
+        var edits: [CollectionName: FileEdit] = [:]
+        for (collection, rows) in doomed where !rows.isEmpty {
+            let t = try located(range) { () throws(StoreError) in try store.table(collection) }
+            var edit = try fileEdit(t)
+            let elements = elementIndices(t)
+            for row in rows { edit.remove(elements[row]) }
+            edits[collection] = edit
+        }
+        let main = doomed[table.name]!.count
+        var summary = "deleted \(main) \(main == 1 ? "record" : "records") of \(table.name.rawValue)"
+        let others = doomed.filter { $0.key != table.name && !$0.value.isEmpty }.sorted { $0.key < $1.key }
+        if !others.isEmpty {
+            summary += ", and by cascade " + others.map { "\($0.key.rawValue): \($0.value.count)" }.joined(separator: ", ")
+        }
+        return Plan(edits: edits, summary: summary)
+    }
+
+    // MARK: Helpers
+
+    private func matching(_ table: Table, _ filter: Expr?) throws -> [Int] {
+        guard let filter else { return Array(0..<table.count) }
+        let predicate = try evaluator.compiler.compile(filter, in: .records(table.name)).eval
+        return try (0..<table.count).filter { try Operators.truth(try predicate(.record($0)), at: filter.range) == true }
+    }
+
+    /// The file's array position of each record (elements that are not objects are not records).
+    private func elementIndices(_ table: Table) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(table.count)
+        var skipped = table.skipped[...]
+        var element = 0
+        while out.count < table.count {
+            if skipped.first == element { skipped = skipped.dropFirst() } else { out.append(element) }
+            element += 1
+        }
+        return out
+    }
+
+    private func fileEdit(_ table: Table) throws -> FileEdit {
+        let path = store.fileURL(table.name)
+        let edit = try FileEdit(contents: FileManager.default.contents(atPath: path))
+        guard edit.elements.count == table.count + table.skipped.count else {
+            throw StoreError("\(table.name.fileName) changed while it was being read; try again")
+        }
+        return edit
+    }
+
+    private func located<T>(_ range: SourceRange, _ body: () throws(StoreError) -> T) throws -> T {
+        do { return try body() } catch { throw Diagnostic(error.message, at: range) }
+    }
+}
