@@ -30,6 +30,10 @@ enum Help {
               simulate cost|risk [of …] [with LEVER = VALUE, …] [trials N] [seed S]
                                                      a what-if:            simulate cost of "C-0042" with discount = 5%
               _                                      the previous result:  _ | where spend > 1m
+              insert into C {FIELD: VALUE, …} | [{…}, …]   add records
+              update C set FIELD = EXPR, … [where COND]    change records
+              delete from C [where COND] [cascade]         remove records (cascade: and those that refer to them)
+              undo                                         revert this session's last change
 
             """
         case "levers"?:

@@ -65,7 +65,8 @@ public final class Session {
                 if store.isStale { try refresh() }
                 var parser = Parser(tokens: statement.tokens, source: source)
                 let parsed = try parser.statement()
-                prefetch(statement.tokens)
+                // A change reads only what it must (an insert into measurements needs none of them).
+                if case .mutation = parsed {} else { prefetch(statement.tokens) }
                 try execute(parsed, source: source, origin: origin)
             } catch {
                 let diagnostic = (error as? Diagnostic) ?? Diagnostic("\(error)")

@@ -43,48 +43,53 @@ struct FileEdit {
     mutating func remove(_ element: Int) { removed.insert(element) }
     mutating func append(_ record: JSONObject) { appended.append(record) }
 
-    /// The file's new bytes.
+    /// The file's new bytes: runs of untouched records are copied in one piece each.
     func contents() -> Data {
         guard isChanged else { return original }
-        let bytes = [UInt8](original)
-        var out = Data()
-        out.reserveCapacity(bytes.count + appended.count * 256)
         guard let first = elements.first else {
-            // An empty array: write the new records after `[`, keep what follows `]`.
-            let close = bytes.lastIndex(of: UInt8(ascii: "]")) ?? bytes.count
-            out.append(contentsOf: bytes[..<(bytes.firstIndex(of: UInt8(ascii: "[")).map { $0 + 1 } ?? 0)])
-            if appended.isEmpty { out.append(contentsOf: bytes[close...]); return out }
-            out.append(Data(style.lead.utf8))
-            out.append(Data(appended.map(text).joined(separator: "," + style.between).utf8))
-            out.append(Data(style.trail.utf8))
-            out.append(contentsOf: close < bytes.count ? Array(bytes[close...]) : Array("]\n".utf8))
+            // An empty array: the new records go between `[` and `]`; what is around them stays.
+            guard !appended.isEmpty else { return original }
+            let open = original.firstIndex(of: UInt8(ascii: "[")).map { $0 + 1 } ?? original.startIndex
+            let close = original.lastIndex(of: UInt8(ascii: "]")) ?? original.endIndex
+            var out = Data(original[..<open])
+            out.append(Data((style.lead + appended.map(text).joined(separator: "," + style.between) + style.trail).utf8))
+            out.append(close < original.endIndex ? original[close...] : Data("]\n".utf8))
             return out
         }
-        out.append(contentsOf: bytes[..<first.lowerBound])
-        var previous: Int?
-        var wrote = false
-        for (i, span) in elements.enumerated() where !removed.contains(i) {
-            if wrote {
-                // Keep the original separator between neighbours that stay neighbours.
-                if let p = previous, p == i - 1 {
-                    out.append(contentsOf: bytes[elements[p].upperBound..<span.lowerBound])
-                } else {
-                    out.append(Data(("," + style.between).utf8))
-                }
+        enum Piece { case original(Range<Int>), text(String) }
+        var pieces: [Piece] = [.original(original.startIndex..<first.lowerBound)]
+        func add(_ piece: Piece) {
+            // Neighbouring original bytes join into one copy.
+            if case .original(let r) = piece, case .original(let last)? = pieces.last, last.upperBound == r.lowerBound {
+                pieces[pieces.count - 1] = .original(last.lowerBound..<r.upperBound)
+            } else {
+                pieces.append(piece)
             }
-            if let record = replaced[i] { out.append(Data(text(record).utf8)) } else { out.append(contentsOf: bytes[span]) }
+        }
+        var previous: Int?
+        for (i, span) in elements.enumerated() where !removed.contains(i) {
+            if let p = previous {
+                // The original separator between neighbours that stay neighbours.
+                add(p == i - 1 ? .original(elements[p].upperBound..<span.lowerBound) : .text("," + style.between))
+            }
+            add(replaced[i].map { .text(text($0)) } ?? .original(span))
             previous = i
-            wrote = true
         }
         for record in appended {
-            if wrote { out.append(Data(("," + style.between).utf8)) }
-            out.append(Data(text(record).utf8))
-            wrote = true
+            if previous != nil { add(.text("," + style.between)) }
+            add(.text(text(record)))
+            previous = -1
         }
-        if !wrote {
-            return Data("[]\n".utf8)
+        guard previous != nil else { return Data("[]\n".utf8) }
+        add(.original(elements.last!.upperBound..<original.endIndex))
+        var out = Data()
+        out.reserveCapacity(original.count + appended.count * 256)
+        for piece in pieces {
+            switch piece {
+            case .original(let r): out.append(original[r])
+            case .text(let t): out.append(Data(t.utf8))
+            }
         }
-        out.append(contentsOf: bytes[elements.last!.upperBound...])
         return out
     }
 
@@ -97,7 +102,8 @@ struct FileEdit {
     /// The elements of the top-level array, found by tracking strings and brackets only.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws(StoreError) -> [Range<Int>] {
         var i = 0
-        func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 } }
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+        func skipSpace() { while i < bytes.count, isSpace(bytes[i]) { i += 1 } }
         skipSpace()
         guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw StoreError("the file is not a JSON array") }
         i += 1
@@ -143,7 +149,7 @@ struct FileEdit {
     private static func style(of data: Data, _ elements: [Range<Int>]) -> Style {
         var style = Style()
         guard let first = elements.first else { return style }
-        let bytes = [UInt8](data)
+        let bytes = data
         let open = bytes[..<first.lowerBound].lastIndex(of: UInt8(ascii: "[")) ?? 0
         style.lead = String(decoding: bytes[(open + 1)..<first.lowerBound], as: UTF8.self)
         if elements.count > 1 {

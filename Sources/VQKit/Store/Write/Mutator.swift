@@ -16,9 +16,14 @@ struct Mutator {
 
     func plan(_ mutation: Mutation) throws -> Plan {
         guard let collection = mutation.collection else { preconditionFailure("undo has no plan") }
+        // An insert into a collection without ids needs nothing of its records (measurements can be large).
+        if case .insert(let records) = mutation.kind {
+            let table = collection.spec.hasID ? try located(mutation.range) { () throws(StoreError) in try store.table(collection) } : nil
+            return try insert(records, into: collection, table)
+        }
         let table = try located(mutation.range) { () throws(StoreError) in try store.table(collection) }
         switch mutation.kind {
-        case .insert(let records): return try insert(records, into: table)
+        case .insert: preconditionFailure("handled above")
         case .update(let assignments, let filter): return try update(table, assignments, filter)
         case .delete(let filter, let cascade): return try delete(from: table, filter, cascade: cascade, at: mutation.range)
         case .undo: preconditionFailure("undo has no plan")
@@ -27,21 +32,17 @@ struct Mutator {
 
     // MARK: Insert
 
-    private func insert(_ literals: [RecordLiteral], into table: Table) throws -> Plan {
-        let spec = table.name.spec
-        var edit = try fileEdit(table)
+    /// `table` is read only when the collection has ids (to keep them unique).
+    private func insert(_ literals: [RecordLiteral], into collection: CollectionName, _ table: Table?) throws -> Plan {
+        let spec = collection.spec
+        var edit = try fileEdit(collection, table)
         var newIDs = Set<String>()
         for (n, literal) in literals.enumerated() {
             let label = "new record \(n + 1)" + (literals.count == 1 ? "" : " of \(literals.count)")
             var values: [String: (JSONValue, SourceRange)] = [:]
             for field in literal.fields {
                 guard spec.field(field.name) != nil else {
-                    var d = Diagnostic.unknown("field", field.name, on: table.name.rawValue, at: field.range,
-                                               candidates: spec.fields.map(\.name))
-                    if spec.derived.contains(where: { $0.name == field.name }) {
-                        d = Diagnostic("'\(field.name)' is a derived field of \(table.name.rawValue): it is computed, not stored", at: field.range)
-                    }
-                    throw d
+                    throw unknownField(field.name, of: collection, at: field.range)
                 }
                 values[field.name] = (try json(field.item), field.range)
             }
@@ -49,30 +50,30 @@ struct Mutator {
             for field in spec.fields {
                 guard let (value, range) = values[field.name] else {
                     if !field.optional {
-                        throw Diagnostic("\(table.name.fileName), \(label): missing required field '\(field.name)' (\(field.type.description))",
+                        throw Diagnostic("\(collection.fileName), \(label): missing required field '\(field.name)' (\(field.type.description))",
                                          at: literal.range)
                     }
                     continue
                 }
-                try check(value, field, table: table, label: label, at: range)
+                try check(value, field, in: collection, label: label, at: range)
                 record.keys.append(field.name)
                 record.values.append(value)
             }
-            if spec.hasID, case .string(let id)? = values["id"]?.0 {
+            if let table, case .string(let id)? = values["id"]?.0 {
                 if let row = table.idIndex[id] {
-                    throw Diagnostic("\(table.name.fileName), \(label), field id: duplicate id \"\(id)\" (already used by \(table.label(row)))",
+                    throw Diagnostic("\(collection.fileName), \(label), field id: duplicate id \"\(id)\" (already used by \(table.label(row)))",
                                      at: values["id"]!.1)
                 }
                 guard newIDs.insert(id).inserted else {
-                    throw Diagnostic("\(table.name.fileName), \(label), field id: duplicate id \"\(id)\" (given twice in this insert)",
+                    throw Diagnostic("\(collection.fileName), \(label), field id: duplicate id \"\(id)\" (given twice in this insert)",
                                      at: values["id"]!.1)
                 }
             }
             edit.append(record)
         }
         let count = literals.count
-        return Plan(edits: [table.name: edit],
-                    summary: "inserted \(count) \(count == 1 ? "record" : "records") into \(table.name.rawValue)")
+        return Plan(edits: [collection: edit],
+                    summary: "inserted \(count) \(count == 1 ? "record" : "records") into \(collection.rawValue)")
     }
 
     /// A literal's JSON value: expressions are evaluated (they may use `$params` and functions).
@@ -85,8 +86,8 @@ struct Mutator {
     }
 
     /// Type, enum, range and reference of one new value.
-    private func check(_ value: JSONValue, _ field: FieldSpec, table: Table, label: String, at range: SourceRange) throws {
-        let place = "\(table.name.fileName), \(label), field \(field.name)"
+    private func check(_ value: JSONValue, _ field: FieldSpec, in collection: CollectionName, label: String, at range: SourceRange) throws {
+        let place = "\(collection.fileName), \(label), field \(field.name)"
         if case .null = value {
             if field.optional { return }
             throw Diagnostic("\(place): expected \(field.type.description), found null (the field is required)", at: range)
@@ -108,12 +109,7 @@ struct Mutator {
         let spec = table.name.spec
         var compiled: [(FieldSpec, Compiler.Eval, SourceRange)] = []
         for a in assignments {
-            guard let field = spec.field(a.field) else {
-                if spec.derived.contains(where: { $0.name == a.field }) {
-                    throw Diagnostic("'\(a.field)' is a derived field of \(table.name.rawValue): it is computed, not stored", at: a.range)
-                }
-                throw Diagnostic.unknown("field", a.field, on: table.name.rawValue, at: a.range, candidates: spec.fields.map(\.name))
-            }
+            guard let field = spec.field(a.field) else { throw unknownField(a.field, of: table.name, at: a.range) }
             if field.name == "id", spec.hasID {
                 throw Diagnostic("ids cannot be changed (other records refer to them); insert a new record and delete the old one",
                                  at: a.range)
@@ -122,14 +118,14 @@ struct Mutator {
             compiled.append((field, try evaluator.compiler.compile(a.value, in: .records(table.name)).eval, a.range))
         }
         let rows = try matching(table, filter)
-        var edit = try fileEdit(table)
+        var edit = try fileEdit(table.name, table)
         let elements = elementIndices(table)
         for row in rows {
             var record = table.record(row)
             var changed = false
             for (field, eval, range) in compiled {
                 let value = ValueText.json(try eval(.record(row)))
-                try check(value, field, table: table, label: table.label(row), at: range)
+                try check(value, field, in: table.name, label: table.label(row), at: range)
                 if let k = record.keys.firstIndex(of: field.name) {
                     if record.values[k] != value { record.values[k] = value; changed = true }
                 } else {
@@ -171,7 +167,7 @@ struct Mutator {
         var edits: [CollectionName: FileEdit] = [:]
         for (collection, rows) in doomed where !rows.isEmpty {
             let t = try located(range) { () throws(StoreError) in try store.table(collection) }
-            var edit = try fileEdit(t)
+            var edit = try fileEdit(collection, t)
             let elements = elementIndices(t)
             for row in rows { edit.remove(elements[row]) }
             edits[collection] = edit
@@ -206,13 +202,21 @@ struct Mutator {
         return out
     }
 
-    private func fileEdit(_ table: Table) throws -> FileEdit {
-        let path = store.fileURL(table.name)
+    /// The file as it is now; with its table, checked to hold the records the table was read from.
+    private func fileEdit(_ collection: CollectionName, _ table: Table?) throws -> FileEdit {
+        let path = store.fileURL(collection)
         let edit = try FileEdit(contents: FileManager.default.contents(atPath: path))
-        guard edit.elements.count == table.count + table.skipped.count else {
-            throw StoreError("\(table.name.fileName) changed while it was being read; try again")
+        if let table, edit.elements.count != table.count + table.skipped.count {
+            throw StoreError("\(collection.fileName) changed while it was being read; try again")
         }
         return edit
+    }
+
+    private func unknownField(_ name: String, of collection: CollectionName, at range: SourceRange) -> Diagnostic {
+        if collection.spec.derived.contains(where: { $0.name == name }) {
+            return Diagnostic("'\(name)' is a derived field of \(collection.rawValue): it is computed, not stored", at: range)
+        }
+        return Diagnostic.unknown("field", name, on: collection.rawValue, at: range, candidates: collection.spec.fields.map(\.name))
     }
 
     private func located<T>(_ range: SourceRange, _ body: () throws(StoreError) -> T) throws -> T {
