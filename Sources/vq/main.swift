@@ -46,11 +46,7 @@ let interactive = options.commands.isEmpty && options.script == nil && isatty(0)
 let session = Session(store: store, format: options.format ?? .table, write: writeOut, writeError: writeErr)
 for (name, value) in options.settings { session.environment.parameters[name] = value }
 if let n = options.maxRows { session.maxRows = n }
-if options.readOnly {
-    session.readOnly = "the store is open read-only (--read-only)"
-} else if storePath == DemoStore.path {
-    session.readOnly = "the bundled demo store is read-only: make a copy to change with 'vq generate --vendors 50 --seed 42 DIR' and open it with --store DIR"
-}
+if options.readOnly { session.readOnly = "the store is open read-only (--read-only)" }
 
 if interactive {
     Shell(session: session, version: version).run()

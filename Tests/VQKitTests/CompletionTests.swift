@@ -78,6 +78,11 @@ struct CompletionTests {
         ("risks where status in (\"open\", \"", ["closed\"", "mitigated\""], []),
         ("contracts where vendor.status != \"", ["active\"", "suspended\""], []),
         ("kpis where contract = \"C-000", ["C-0001\"", "C-0002\""], []),
+        // Mutations: collections, then the fields of the one changed.
+        ("insert into ", ["vendors", "measurements"], ["late"]),
+        ("update vendors set ", ["rating", "notes"], ["value"]),
+        ("delete from risks where ", ["likelihood", "status"], ["rating"]),
+        ("", ["insert into", "update", "delete from", "undo"], []),
         // A statement continued over lines keeps its scope.
         ("vendors |\n where ", ["rating"], []),
         ("vendors\n| order by ", ["rating"], []),

@@ -33,6 +33,19 @@ import Testing
         #expect(run.stderr.contains("usage: vq"))
     }
 
+    @Test func readOnlyAndTheDemoStoreRefuseChanges() throws {
+        let path = try MutationTests.copyOfStore()
+        let before = MutationTests.snapshot(path)
+        let readOnly = try Fixture.vq(["--store", path, "--read-only", "-c", "delete from risks"])
+        #expect(readOnly.status == 1)
+        #expect(readOnly.stderr.contains("read-only (--read-only); nothing was changed"))
+        #expect(MutationTests.snapshot(path) == before)
+        // No --store and no ./store: the bundled demo store, which stays as shipped.
+        let demo = try Fixture.vq(["-c", "delete from risks"], directory: Fixture.temporaryDirectory())
+        #expect(demo.status == 1)
+        #expect(demo.stderr.contains("the bundled demo store is read-only") && demo.stderr.contains("vq generate"))
+    }
+
     @Test func unopenableStoreExitsThree() throws {
         let run = try Fixture.vq(["--store", "/nonexistent/vq-store", "-c", "vendors | count"])
         #expect(run.status == 3)

@@ -99,6 +99,7 @@ public struct Completer {
         switch expectation {
         case .statement: Completer.statementKeywords + sources
         case .source: sources
+        case .collection: CollectionName.allCases.map(\.rawValue)
         case .stage: Completer.stageWords
         case .keyword(let word): [word]
         case .value(let query): valueNames(in: scope(of: query))

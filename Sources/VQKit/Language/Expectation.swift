@@ -5,6 +5,8 @@ public enum Expectation: Sendable {
     case statement
     /// A collection, a variable or `_`.
     case source
+    /// A collection's name (what a mutation changes).
+    case collection
     /// A stage keyword (`where`, `select`, …).
     case stage
     case keyword(String)

@@ -234,7 +234,7 @@ public struct Parser {
         if word == "undo" { return Mutation(kind: .undo, collection: nil, range: first.range) }
         if word == "insert", !acceptKeyword("into") { throw error("'into' after 'insert'") }
         if word == "delete", !acceptKeyword("from") { throw error("'from' after 'delete'") }
-        expect(.source)
+        expect(.collection)
         guard let name = current.identifier else { throw error("a collection name") }
         let nameToken = advance()
         guard let collection = CollectionName(rawValue: name) else {

@@ -312,6 +312,10 @@ public final class Session {
     /// Applies a mutation under the store's lock, from the files as they are now.
     private func change(_ mutation: Mutation, source: String) throws {
         if let readOnly { throw Diagnostic("\(readOnly); nothing was changed", at: mutation.range) }
+        if store.path == DemoStore.path {
+            throw Diagnostic("the bundled demo store is read-only; nothing was changed", at: mutation.range,
+                             hint: "make a store of your own with: vq generate --vendors 50 --seed 42 DIR, then open it with --store DIR or .open DIR")
+        }
         let lock: StoreLock
         do {
             lock = try StoreLock(store.path)
