@@ -114,6 +114,8 @@ struct Shell {
         }
         let environment = ProcessInfo.processInfo.environment
         session.style = TextStyle(enabled: isatty(1) != 0 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb")
+        let progress = ProgressLine()
+        session.progress = { share in progress.show(share) }
         session.history = {
             let base = vq_history_base()
             return (0..<vq_history_length()).compactMap { i in history_get(base + i).map { String(cString: $0.pointee.line) } }
@@ -180,4 +182,31 @@ let completeLine: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> Unsafe
     for (i, m) in all.enumerated() { array[i] = strdup(m) }
     array[all.count] = nil
     return array
+}
+
+/// "simulating… 45%" on standard error while a long simulation runs (over a
+/// second), rewritten in place and cleared at the end.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: Date?
+    private var shown = false
+    private var lastShown = Date.distantPast
+
+    func show(_ share: Double?) {
+        lock.withLock {
+            guard let share else {
+                if shown { vq_write_err("\r\u{1B}[K") }
+                started = nil
+                shown = false
+                return
+            }
+            let now = Date()
+            let start = started ?? now
+            started = start
+            guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(lastShown) > 0.2 else { return }
+            vq_write_err(String(format: "\rsimulating… %3.0f%% (Ctrl-C stops)", share * 100))
+            shown = true
+            lastShown = now
+        }
+    }
 }

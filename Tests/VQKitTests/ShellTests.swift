@@ -128,6 +128,15 @@ import Testing
         #expect(stopped.contains("^"), "the caret shows where it stopped")
         try terminal.enter("vendors | count", until: "\n30\n")
 
+        // A long simulation shows its progress, and Ctrl-C stops it too.
+        terminal.type("simulate cost trials 5000000")
+        terminal.send("Enter")
+        try terminal.waitFor("simulating…", timeout: 10)
+        terminal.send("C-c")
+        let simulation = try terminal.waitFor("trials; nothing was kept", timeout: 10)
+        #expect(simulation.contains("interrupted (Ctrl-C) after"))
+        try terminal.enter("contracts | count", until: "contracts | count\n")
+
         // Ctrl-C on an unfinished statement clears it; nothing of it reaches history.
         try terminal.enter("vendors where rating > 1 |", until: "vq->")
         terminal.send("C-c")

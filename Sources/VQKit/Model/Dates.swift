@@ -65,6 +65,11 @@ public enum Dates {
         return v
     }
 
+    /// The first day of a month (months since year 0, as `month(ofDay:)` gives).
+    public static func firstDay(ofMonth month: Int) -> Int {
+        days(year: month / 12, month: month % 12 + 1, day: 1)
+    }
+
     public static func month(ofDay days: Int) -> Int {
         let c = civil(days)
         return c.year * 12 + c.month - 1

@@ -72,6 +72,7 @@ extension Store {
     }
 
     /// Per-kpi figures from its measurements.
+    /// What the kpi derived fields are made of, gathered over a kpi's measurements.
     struct KPIStats {
         var count = 0
         var sum = 0.0
@@ -79,6 +80,25 @@ extension Store {
         var latestPeriod = Int.min
         var latest: Double?
         var attainment: Double?
+
+        /// One measurement (null actuals are not measurements).
+        mutating func add(actual: Double, period: JSONValue, target: Double?, lower: Bool) {
+            count += 1
+            sum += actual
+            if let t = target, lower ? actual > t : actual < t { misses += 1 }
+            if case .string(let p) = period, let month = Dates.parseMonth(p), month >= latestPeriod {
+                latestPeriod = month
+                latest = actual
+            }
+        }
+
+        mutating func finish(target: Double?, lower: Bool) {
+            guard count > 0, let t = target else { return }
+            let mean = sum / Double(count)
+            attainment = lower ? (mean == 0 ? 1 : min(1, t / mean)) : (t == 0 ? 1 : min(1, mean / t))
+        }
+
+        var missRate: Double? { count == 0 ? nil : Double(misses) / Double(count) }
     }
 
     func kpiStats() throws(StoreError) -> [KPIStats] {
@@ -94,24 +114,33 @@ extension Store {
         for m in 0..<measurements.count {
             let k = Int(owner[m])
             guard k >= 0, let a = numberOf(actual[m]) else { continue }
-            stats[k].count += 1
-            stats[k].sum += a
-            if let t = targets[k], lower[k] ? a > t : a < t { stats[k].misses += 1 }
-            if case .string(let p) = period[m], let month = Dates.parseMonth(p), month >= stats[k].latestPeriod {
-                stats[k].latestPeriod = month
-                stats[k].latest = a
-            }
+            stats[k].add(actual: a, period: period[m], target: targets[k], lower: lower[k])
         }
-        for k in stats.indices where stats[k].count > 0 {
-            guard let t = targets[k] else { continue }
-            let mean = stats[k].sum / Double(stats[k].count)
-            if lower[k] {
-                stats[k].attainment = mean == 0 ? 1 : min(1, t / mean)
-            } else {
-                stats[k].attainment = t == 0 ? 1 : min(1, mean / t)
-            }
-        }
+        for k in stats.indices { stats[k].finish(target: targets[k], lower: lower[k]) }
         return stats
+    }
+
+    /// The stats of a few kpis. When measurements have not been read, only the
+    /// records of these kpis are looked for in the file, so that simulating one
+    /// contract of a large store does not read a million measurements.
+    func kpiStats(of rows: [Int]) throws(StoreError) -> [Int: KPIStats] {
+        let kpis = try table(.kpis)
+        if !loaded.contains(.measurements), rows.count <= 64,
+           let found = TableLoader.records(in: fileURL(.measurements), field: "kpi", values: Set(rows.compactMap { kpis.id($0) })) {
+            let target = kpis.columns[kpis.column("target")!], direction = kpis.columns[kpis.column("direction")!]
+            var out: [Int: KPIStats] = [:]
+            for k in rows { out[k] = KPIStats() }
+            for record in found {
+                guard case .string(let id)? = record["kpi"], let k = kpis.idIndex[id], out[k] != nil,
+                      let actual = record["actual"], let a = numberOf(actual) else { continue }
+                out[k]!.add(actual: a, period: record["period"] ?? .null, target: numberOf(target[k]),
+                            lower: direction[k] == .string("lower"))
+            }
+            for k in rows { out[k]!.finish(target: numberOf(target[k]), lower: direction[k] == .string("lower")) }
+            return out
+        }
+        let all = try kpiStats()
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0, all[$0]) })
     }
 
     private func contractSpend() throws(StoreError) -> [Double] {

@@ -16,6 +16,8 @@ public final class Session {
     public var readOnly: String?
     /// The session's applied changes, newest last, for `undo`.
     private var undoStack: [AppliedChange] = []
+    /// Shows how far a long simulation has got (the shell, on a terminal); nil clears it.
+    public var progress: (@Sendable (Double?) -> Void)?
     /// The shell's history, for `.history`.
     public var history: (() -> [String])?
     public private(set) var quitRequested = false
@@ -66,7 +68,15 @@ public final class Session {
                 var parser = Parser(tokens: statement.tokens, source: source)
                 let parsed = try parser.statement()
                 // A change reads only what it must (an insert into measurements needs none of them).
-                if case .mutation = parsed {} else { prefetch(statement.tokens) }
+                switch parsed {
+                case .mutation: break
+                case .simulate(let s), .binding(_, _, .simulation(let s)):
+                    // For one contract the simulation finds its measurements in the file; else all are read.
+                    var wanted: Set<CollectionName> = [.contracts, .kpis, .risks, .vendors]
+                    if case .id = s.target {} else { wanted.insert(.measurements) }
+                    store.prefetch(wanted)
+                default: prefetch(statement.tokens)
+                }
                 try execute(parsed, source: source, origin: origin)
             } catch {
                 let diagnostic = (error as? Diagnostic) ?? Diagnostic("\(error)")
@@ -136,7 +146,8 @@ public final class Session {
             case .expression(let e):
                 environment.variables[name] = .scalar(try evaluator(source).compiler.compile(e, in: .constant).eval(.none))
             case .simulation(let simulation):
-                throw Session.simulationsUnavailable(simulation)
+                let table = try simulate(simulation, source: source).table
+                environment.variables[name] = .relation(Session.relation(table))
             }
         case .param(let name, _, let value):
             if environment.parameters[name] == nil {
@@ -145,14 +156,31 @@ public final class Session {
         case .meta(let name, let arguments, let range):
             try meta(name, arguments, range: range, origin: origin)
         case .simulate(let simulation):
-            throw Session.simulationsUnavailable(simulation)
+            let result = try simulate(simulation, source: source)
+            let table = result.table
+            environment.last = .relation(Session.relation(table))
+            lastTable = table
+            switch format {
+            case .table: write(result.text(style: redirect == nil ? style : .plain))
+            case .json: write(JSONWriter.string(result.json, indent: "  ") + "\n")
+            case .jsonl: write(JSONWriter.string(result.json) + "\n")
+            case .csv, .markdown, .line: write(renderer(maxRows: 0).render(table))
+            }
         case .mutation(let mutation):
             try change(mutation, source: source)
         }
     }
 
-    static func simulationsUnavailable(_ s: Simulation) -> Diagnostic {
-        Diagnostic("simulations are parsed but not run in this version of vq", at: s.range)
+    private func simulate(_ simulation: Simulation, source: String) throws -> SimulationResult {
+        let report = progress
+        defer { report?(nil) }
+        return try Simulator(store: store, evaluator: evaluator(source), isCancelled: isCancelled,
+                             progress: report.map { report in { @Sendable share in report(share) } }).run(simulation)
+    }
+
+    /// A table of values as rows a later query can read (`let s = simulate …`, then `s | select …`).
+    static func relation(_ table: ResultTable) -> Relation {
+        Relation(scope: .columns(table.columns), rows: table.rows.map(Row.values))
     }
 
     private func show(_ result: QueryResult, _ evaluator: Evaluator) throws {

@@ -25,6 +25,14 @@ public enum Lever: String, CaseIterable, Sendable {
         }
     }
 
+    /// How a value of the lever reads: shares as percentages.
+    public func text(_ value: Double) -> String {
+        switch self {
+        case .discount, .inflation: ValueText.display(value * 100) + "%"
+        default: ValueText.display(value)
+        }
+    }
+
     /// The values that make sense; others are refused with this range in the message.
     public var range: ClosedRange<Double> {
         switch self {

@@ -35,6 +35,42 @@ enum TableLoader {
             .map { $0.identified(identity) }
     }
 
+    /// The records of a file whose string `field` is one of `values`, found
+    /// without reading the rest: each value is searched for in quotes, and the
+    /// object around each hit is read and checked. Nil when a hit cannot be
+    /// read as such a record: the caller then reads the whole file.
+    static func records(in file: String, field: String, values: Set<String>) -> [JSONObject]? {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return FileManager.default.fileExists(atPath: file) ? nil : [] }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { return nil }
+        let size = Int(info.st_size)
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        defer { munmap(base, size) }
+        let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size)
+        var starts = Set<Int>()
+        var out: [JSONObject] = []
+        let patterns = values.map { value -> (String, [UInt8]) in
+            var written = ""
+            JSONWriter.writeString(value, into: &written)
+            return (value, Array(written.utf8))
+        }
+        for (pattern, hit) in Search.any(patterns.map(\.1), in: bytes) {
+            // The record's `{`: the nearest one before the hit (checked below).
+            var start = hit
+            while start > 0, bytes[start] != UInt8(ascii: "{") { start -= 1 }
+            guard !starts.contains(start) else { continue }
+            var reader = JSONReader(bytes: bytes)
+            reader.position = start
+            guard case .object(let record)? = try? reader.readValue(), reader.position > hit,
+                  record[field] == .string(patterns[pattern].0) else { return nil }
+            starts.insert(start)
+            out.append(record)
+        }
+        return out
+    }
+
     /// A problem in a record, by its position among the file's array elements.
     private struct RecordProblem {
         var element: Int
@@ -255,5 +291,48 @@ struct FileIdentity: Equatable, Sendable {
     static func of(_ path: String) -> FileIdentity? {
         var info = stat()
         return stat(path, &info) == 0 ? FileIdentity(info) : nil
+    }
+}
+
+/// Boyer–Moore–Horspool search for byte patterns.
+enum Search {
+    /// Where any of the patterns occurs. Patterns sharing a prefix (ids of one
+    /// contract's kpis) are found in one pass over the prefix.
+    static func any(_ patterns: [[UInt8]], in bytes: UnsafeBufferPointer<UInt8>) -> [(pattern: Int, offset: Int)] {
+        guard let first = patterns.first else { return [] }
+        var shared = first.count
+        for p in patterns.dropFirst() { shared = min(shared, zip(first, p).prefix { $0 == $1 }.count) }
+        let prefix = first.prefix(shared)
+        guard prefix.count >= 4 else {
+            return patterns.indices.flatMap { i in all(patterns[i], in: bytes).map { (i, $0) } }
+        }
+        var out: [(Int, Int)] = []
+        for hit in all(Array(prefix), in: bytes) {
+            for (i, p) in patterns.enumerated() where hit + p.count <= bytes.count
+                && p.indices.allSatisfy({ bytes[hit + $0] == p[$0] }) {
+                out.append((i, hit))
+            }
+        }
+        return out
+    }
+
+    static func all(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        let m = pattern.count
+        guard m > 0, bytes.count >= m else { return [] }
+        var shift = [Int](repeating: m, count: 256)
+        for i in 0..<(m - 1) { shift[Int(pattern[i])] = m - 1 - i }
+        var hits: [Int] = []
+        var i = 0
+        let last = pattern[m - 1]
+        while i <= bytes.count - m {
+            let c = bytes[i + m - 1]
+            if c == last {
+                var j = m - 2
+                while j >= 0, bytes[i + j] == pattern[j] { j -= 1 }
+                if j < 0 { hits.append(i) }
+            }
+            i += shift[Int(c)]
+        }
+        return hits
     }
 }

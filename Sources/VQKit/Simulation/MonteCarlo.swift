@@ -1,0 +1,124 @@
+import Foundation
+
+/// Runs trials on both cores. Trials are cut into fixed chunks, each with its
+/// own xoshiro256** stream seeded from (seed, chunk) through SplitMix64, and
+/// every trial writes its own slot: the numbers do not depend on how many
+/// threads ran or which chunk each took.
+enum MonteCarlo {
+    static let chunk = 2048
+
+    struct Interrupted: Error {
+        var done: Int
+    }
+
+    /// `outputs` arrays of `trials` values; `trial(rng, out)` fills one trial's
+    /// value of each output. `progress(done)` is called now and then.
+    static func run(trials: Int, seed: UInt64, outputs: Int, threads: Int = 2,
+                    isCancelled: @escaping @Sendable () -> Bool, progress: (@Sendable (Int) -> Void)? = nil,
+                    trial: @escaping @Sendable (inout Xoshiro256, inout [Double]) -> Void) throws(Interrupted) -> [[Double]] {
+        let buffer = SharedBuffer(count: trials * outputs)
+        defer { buffer.free() }
+        let chunks = (trials + chunk - 1) / chunk
+        let counter = Counter()
+        let state = RunState()
+        Parallel.run(min(threads, max(1, chunks))) { _ in
+            var out = [Double](repeating: 0, count: outputs)
+            while let c = counter.take(below: chunks) {
+                if state.stopped || isCancelled() { state.stop(); return }
+                var rng = Xoshiro256(seed: seed ^ (UInt64(c) &* 0x9E37_79B9_7F4A_7C15))
+                let end = min(trials, (c + 1) * chunk)
+                for t in (c * chunk)..<end {
+                    trial(&rng, &out)
+                    for o in 0..<outputs { buffer[o * trials + t] = out[o] }
+                }
+                progress?(state.finished(end - c * chunk))
+            }
+        }
+        if state.stopped { throw Interrupted(done: state.done) }
+        return (0..<outputs).map { o in Array(UnsafeBufferPointer(start: buffer.base + o * trials, count: trials)) }
+    }
+
+    /// Trials' values written by several threads, each to its own slots.
+    private final class SharedBuffer: @unchecked Sendable {
+        let base: UnsafeMutablePointer<Double>
+        init(count: Int) {
+            base = .allocate(capacity: max(1, count))
+            base.initialize(repeating: 0, count: max(1, count))
+        }
+        subscript(i: Int) -> Double {
+            get { base[i] }
+            set { base[i] = newValue }
+        }
+        func free() { base.deallocate() }
+    }
+
+    private final class RunState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var _stopped = false
+        private var _done = 0
+        var stopped: Bool { lock.withLock { _stopped } }
+        var done: Int { lock.withLock { _done } }
+        func stop() { lock.withLock { _stopped = true } }
+        func finished(_ n: Int) -> Int { lock.withLock { _done += n; return _done } }
+    }
+}
+
+/// The figures of one distribution of totals.
+public struct Distribution: Sendable {
+    public var mean: Double
+    public var std: Double
+    /// Half the width of the 95% confidence interval of the mean.
+    public var halfWidth: Double
+    public var p10: Double, p50: Double, p80: Double, p90: Double, p99: Double
+    public var minimum: Double, maximum: Double
+
+    /// Percentiles are order statistics: the value at rank round(q × (n − 1)).
+    init(_ values: [Double]) {
+        let n = values.count
+        var sum = 0.0
+        for v in values { sum += v }
+        mean = n > 0 ? sum / Double(n) : 0
+        var squares = 0.0
+        for v in values { squares += (v - mean) * (v - mean) }
+        std = n > 1 ? (squares / Double(n - 1)).squareRoot() : 0
+        halfWidth = n > 0 ? 1.959_964 * std / Double(n).squareRoot() : 0
+        var work = values
+        let ranks = [0.1, 0.5, 0.8, 0.9, 0.99].map { Int((Double(max(0, n - 1)) * $0).rounded()) }
+        let found = n > 0 ? Distribution.select(&work, ranks) : [0, 0, 0, 0, 0]
+        (p10, p50, p80, p90, p99) = (found[0], found[1], found[2], found[3], found[4])
+        minimum = values.min() ?? 0
+        maximum = values.max() ?? 0
+    }
+
+    /// The figures of several distributions, on both cores.
+    static func of(_ arrays: [[Double]]) -> [Distribution] {
+        let slots = ResultSlots<Distribution>(count: arrays.count)
+        let counter = Counter()
+        Parallel.run(min(2, arrays.count)) { _ in
+            while let i = counter.take(below: arrays.count) { slots.set(i, Distribution(arrays[i])) }
+        }
+        return slots.values
+    }
+
+    /// The values at the given ranks (ascending), by repeated partitioning: O(n), no full sort.
+    static func select(_ a: inout [Double], _ ranks: [Int]) -> [Double] {
+        var out: [Double] = []
+        var low = 0
+        for rank in ranks {
+            var lo = low, hi = a.count - 1
+            while lo < hi {
+                // Median of three as the pivot, then a three-way partition.
+                let mid = lo + (hi - lo) / 2
+                let pivot = max(min(a[lo], a[mid]), min(max(a[lo], a[mid]), a[hi]))
+                var lt = lo, i = lo, gt = hi
+                while i <= gt {
+                    if a[i] < pivot { a.swapAt(lt, i); lt += 1; i += 1 } else if a[i] > pivot { a.swapAt(i, gt); gt -= 1 } else { i += 1 }
+                }
+                if rank < lt { hi = lt - 1 } else if rank > gt { lo = gt + 1 } else { break }
+            }
+            out.append(a[rank])
+            low = rank
+        }
+        return out
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+
+/// Runs a `simulate` statement: finds what it is about, checks the levers,
+/// and computes the closed form and the Monte Carlo figures.
+struct Simulator {
+    let store: Store
+    let evaluator: Evaluator
+    let isCancelled: @Sendable () -> Bool
+    /// Told the share done on long runs (a terminal shows it).
+    let progress: (@Sendable (Double) -> Void)?
+
+    static let defaultTrials = 10_000
+    static let defaultSeed: UInt64 = 42
+    static let maxTrials = 5_000_000
+
+    func run(_ s: Simulation) throws -> SimulationResult {
+        let levers = try s.levers.map { setting -> (Lever, Double) in (setting.lever, try value(of: setting)) }
+        let trials = try whole(s.trials, default: Simulator.defaultTrials, in: 1...Simulator.maxTrials, what: "trials")
+        let seed = UInt64(try whole(s.seed, default: Int(Simulator.defaultSeed), in: 0...Int(Int32.max), what: "seed"))
+        switch s.kind {
+        case .cost: return .cost(try cost(s, levers, trials: trials, seed: seed))
+        case .risk: return .risk(try risk(s, levers, trials: trials, seed: seed))
+        }
+    }
+
+    // MARK: Cost
+
+    private func cost(_ s: Simulation, _ levers: [(Lever, Double)], trials: Int, seed: UInt64) throws -> CostResult {
+        let (rows, target) = try targetContracts(s)
+        let model = try located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
+        // Baseline, scenario, then each lever alone for the tornado.
+        var variants = [Variant(name: "baseline", levers: []), Variant(name: "scenario", levers: levers)]
+        if levers.count > 1 { variants += levers.map { Variant(name: "\($0.0.rawValue) alone", levers: [$0]) } }
+        let simulator = CostSimulator(model: model, variants: variants)
+        let totals = try monteCarlo(s, trials: trials) { isCancelled, progress throws(MonteCarlo.Interrupted) in
+            try simulator.run(trials: trials, seed: seed, isCancelled: isCancelled, progress: progress)
+        }
+        let cap = model.budgetCap
+        let distributions = Distribution.of(totals)
+        let cases = variants.indices.map { i in
+            let (variant, values) = (variants[i], totals[i])
+            return CostResult.Case(name: variant.name, expected: simulator.expected(variant), distribution: distributions[i],
+                            overBudget: Double(values.reduce(0) { $0 + ($1 > cap ? 1 : 0) }) / Double(values.count),
+                            budgetCap: cap, value: model.value)
+        }
+        // With one lever, "alone" is the scenario itself.
+        let alone = levers.count > 1 ? Array(cases.dropFirst(2)) : Array(cases.dropFirst(1))
+        let tornado = levers.isEmpty ? [] : zip(levers, alone).map { ($0.0.0, $0.1.distribution.p50 - cases[0].distribution.p50) }
+            .sorted { abs($0.1) > abs($1.1) }
+        return CostResult(target: model.target, trials: trials, seed: seed, levers: levers, cases: cases,
+                          tornado: tornado, histogram: Histogram(totals[0], totals[1]))
+    }
+
+    /// The contracts of `of`: an id, a variable or query of contracts, or the active ones.
+    private func targetContracts(_ s: Simulation) throws -> ([Int], String) {
+        let contracts = try located(s.range) { () throws(StoreError) in try store.table(.contracts) }
+        switch s.target {
+        case .active:
+            let status = contracts.columns[contracts.column("status")!]
+            let rows = (0..<contracts.count).filter { status[$0] == .string("active") }
+            return (rows, "the \(rows.count) active contracts")
+        case .id(let id, let range):
+            guard let row = contracts.idIndex[id] else {
+                var d = Diagnostic("no contract has id \"\(id)\"", at: range)
+                if let near = Suggest.closest(to: id, in: Array(contracts.idIndex.keys)) { d.hint = "did you mean \"\(near)\"?" }
+                throw d
+            }
+            return ([row], id)
+        case .query(let query):
+            let (collection, rows) = try records(query)
+            guard collection == .contracts else {
+                throw Diagnostic("simulate cost needs contracts; this gives \(collection.rawValue)", at: query.range,
+                                 hint: "e.g. of (contracts where vendor.name contains \"…\")")
+            }
+            return (rows, rows.count == 1 ? contracts.id(rows[0]) ?? "1 contract" : "\(rows.count) contracts")
+        }
+    }
+
+    // MARK: Risk
+
+    private func risk(_ s: Simulation, _ levers: [(Lever, Double)], trials: Int, seed: UInt64) throws -> RiskResult {
+        if let other = s.levers.first(where: { $0.lever != .risk_multiplier }) {
+            throw Diagnostic("simulate risk takes only the lever risk_multiplier", at: other.range)
+        }
+        let multiplier = levers.first?.1 ?? 1
+        let model: SimulationModel
+        switch s.target {
+        case .query(let query):
+            let (collection, rows) = try records(query)
+            switch collection {
+            case .contracts:
+                model = try located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: "\(rows.count) contracts") }
+            case .vendors:
+                model = try located(s.range) { () throws(StoreError) in try SimulationModel.vendors(rows, from: store) }
+            default:
+                throw Diagnostic("simulate risk needs vendors or contracts; this gives \(collection.rawValue)", at: query.range)
+            }
+        case .id(let id, let range):
+            let vendors = try located(range) { () throws(StoreError) in try store.table(.vendors) }
+            if let row = vendors.idIndex[id] {
+                model = try located(range) { () throws(StoreError) in try SimulationModel.vendors([row], from: store) }
+            } else {
+                let (rows, target) = try targetContracts(s)
+                model = try located(range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
+            }
+        case .active:
+            let (rows, target) = try targetContracts(s)
+            model = try located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
+        }
+        let risks = model.risks
+        let totals = try monteCarlo(s, trials: trials) { isCancelled, progress throws(MonteCarlo.Interrupted) in
+            try MonteCarlo.run(trials: trials, seed: seed, outputs: 1, isCancelled: isCancelled, progress: progress) { rng, out in
+                var loss = 0.0
+                for r in risks where rng.unit() < min(1, r.likelihood * multiplier) { loss += r.impact }
+                out[0] = loss
+            }
+        }
+        let contributions = risks.map { RiskResult.Contribution(id: $0.id, title: $0.title, expected: min(1, $0.likelihood * multiplier) * $0.impact) }
+            .sorted { $0.expected > $1.expected }
+        return RiskResult(target: model.target, trials: trials, seed: seed, levers: levers,
+                          expected: contributions.reduce(0) { $0 + $1.expected }, distribution: Distribution(totals[0]),
+                          contributions: contributions)
+    }
+
+    // MARK: Helpers
+
+    /// Runs trials with Ctrl-C and progress wired in; an interruption says how far it got.
+    private func monteCarlo(_ s: Simulation, trials: Int, _ body: (@escaping @Sendable () -> Bool, (@Sendable (Int) -> Void)?) throws(MonteCarlo.Interrupted) -> [[Double]]) throws -> [[Double]] {
+        let report = progress.map { report in { @Sendable (done: Int) in report(Double(done) / Double(trials)) } }
+        do {
+            return try body(isCancelled, report)
+        } catch {
+            throw Diagnostic("interrupted (Ctrl-C) after \(error.done) of \(trials) trials; nothing was kept", at: s.range)
+        }
+    }
+
+    /// The records a query or variable gives, with their collection.
+    private func records(_ query: Query) throws -> (CollectionName, [Int]) {
+        guard case .relation(let relation) = try evaluator.run(query), case .records(let collection) = relation.scope else {
+            throw Diagnostic("expected records of a collection here", at: query.range)
+        }
+        return (collection, relation.rows.compactMap { if case .record(let r) = $0 { r } else { nil } })
+    }
+
+    private func value(of setting: Simulation.Setting) throws -> Double {
+        guard case .number(let v) = try evaluator.compiler.compile(setting.value, in: .constant).eval(.none) else {
+            throw Diagnostic("lever \(setting.lever.rawValue) needs a number", at: setting.value.range)
+        }
+        let range = setting.lever.range
+        guard range.contains(v) else {
+            throw Diagnostic("lever \(setting.lever.rawValue) must be from \(ValueText.raw(range.lowerBound)) to \(ValueText.raw(range.upperBound)), not \(ValueText.raw(v))",
+                             at: setting.value.range)
+        }
+        if setting.lever == .change_requests, v != v.rounded() {
+            throw Diagnostic("change_requests is a whole number of requests, not \(ValueText.raw(v))", at: setting.value.range)
+        }
+        return v
+    }
+
+    private func whole(_ e: Expr?, default value: Int, in range: ClosedRange<Int>, what: String) throws -> Int {
+        guard let e else { return value }
+        guard case .number(let v) = try evaluator.compiler.compile(e, in: .constant).eval(.none), v == v.rounded(),
+              v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
+            throw Diagnostic("\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)", at: e.range)
+        }
+        return Int(v)
+    }
+
+    private func located<T>(_ range: SourceRange, _ body: () throws(StoreError) -> T) throws -> T {
+        do { return try body() } catch { throw Diagnostic(error.message, at: range) }
+    }
+}
+
+extension SimulationModel {
+    /// Every open risk of the vendors (for `simulate risk of` vendors).
+    static func vendors(_ rows: [Int], from store: Store) throws(StoreError) -> SimulationModel {
+        let vendors = try store.table(.vendors)
+        let risks = try store.table(.risks)
+        let chosen = Set(rows)
+        let vendorOf = risks.references["vendor"] ?? []
+        let text = { (field: String, r: Int) -> String in
+            if case .string(let s) = risks.columns[risks.column(field)!][r] { return s }
+            return ""
+        }
+        let number = { (field: String, r: Int) -> Double in
+            if case .number(let n) = Convert.generic(risks.columns[risks.column(field)!][r]) { return n }
+            return 0
+        }
+        let models = (0..<risks.count).filter { text("status", $0) == "open" && vendorOf.indices.contains($0) && chosen.contains(Int(vendorOf[$0])) }
+            .map { RiskModel(id: text("id", $0), title: text("title", $0), likelihood: number("likelihood", $0), impact: number("impact", $0)) }
+        let target = rows.count == 1 ? vendors.id(rows[0]) ?? "1 vendor" : "\(rows.count) vendors"
+        return SimulationModel(contracts: [], risks: models, target: target)
+    }
+}
