@@ -47,6 +47,7 @@ let session = Session(store: store, format: options.format ?? .table, write: wri
 for (name, value) in options.settings { session.environment.parameters[name] = value }
 if let n = options.maxRows { session.maxRows = n }
 if options.readOnly { session.readOnly = "the store is open read-only (--read-only)" }
+if options.store == nil, storePath != "store" { session.demoStorePath = storePath }
 
 if interactive {
     Shell(session: session, version: version).run()

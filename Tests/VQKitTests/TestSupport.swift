@@ -46,10 +46,17 @@ enum Fixture {
     }
 
     /// Runs the built `vq` with arguments and standard input; VQ_TODAY is pinned.
-    static func vq(_ arguments: [String], stdin: String? = nil, directory: String? = nil) throws -> Run {
+    /// `user`: run it as that user (through runuser; the tests may run as root).
+    static func vq(_ arguments: [String], stdin: String? = nil, directory: String? = nil, user: String? = nil,
+                   binary: String = binary) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if let user {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", user, "--", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["VQ_TODAY"] = "2025-06-30"
         process.environment = environment

@@ -12,8 +12,10 @@ public final class Session {
     /// styling is used unless NO_COLOR is set. Neither applies to `.output` files.
     public var terminalWidth: (() -> Int?)?
     public var style = TextStyle.plain
-    /// Why the store may not be changed (`--read-only`, the bundled demo store), if so.
+    /// Why the store may not be changed (`--read-only`), if so.
     public var readOnly: String?
+    /// The bundled demo store's path, when this session may open it: it stays as shipped.
+    public var demoStorePath: String?
     /// The session's applied changes, newest last, for `undo`.
     private var undoStack: [AppliedChange] = []
     /// Shows how far a long simulation has got (the shell, on a terminal); nil clears it.
@@ -340,7 +342,7 @@ public final class Session {
     /// Applies a mutation under the store's lock, from the files as they are now.
     private func change(_ mutation: Mutation, source: String) throws {
         if let readOnly { throw Diagnostic("\(readOnly); nothing was changed", at: mutation.range) }
-        if store.path == DemoStore.path {
+        if let demo = demoStorePath, store.path == demo {
             throw Diagnostic("the bundled demo store is read-only; nothing was changed", at: mutation.range,
                              hint: "make a store of your own with: vq generate --vendors 50 --seed 42 DIR, then open it with --store DIR or .open DIR")
         }
