@@ -46,8 +46,7 @@ struct CrashTests {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
 
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: copy)) ?? []
-            if names.contains(where: { $0 == Commit.journalName || $0.hasPrefix(Commit.temporaryPrefix) }) { interrupted += 1 }
+            if Commit.needsRecovery(copy) { interrupted += 1 }
             // Opening the store finishes or undoes what the kill interrupted.
             let store = try Store(path: copy, today: Fixture.today)
             for c in CollectionName.allCases { _ = try store.table(c) }

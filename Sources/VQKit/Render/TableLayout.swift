@@ -71,5 +71,4 @@ public struct TextStyle: Sendable {
 
     func bold(_ s: String) -> String { enabled ? "\u{1B}[1m" + s + "\u{1B}[0m" : s }
     func dim(_ s: String) -> String { enabled ? "\u{1B}[2m" + s + "\u{1B}[0m" : s }
-    func red(_ s: String) -> String { enabled ? "\u{1B}[31m" + s + "\u{1B}[0m" : s }
 }

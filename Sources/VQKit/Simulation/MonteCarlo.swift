@@ -101,24 +101,33 @@ public struct Distribution: Sendable {
     }
 
     /// The values at the given ranks (ascending), by repeated partitioning: O(n), no full sort.
-    static func select(_ a: inout [Double], _ ranks: [Int]) -> [Double] {
-        var out: [Double] = []
-        var low = 0
-        for rank in ranks {
-            var lo = low, hi = a.count - 1
-            while lo < hi {
-                // Median of three as the pivot, then a three-way partition.
-                let mid = lo + (hi - lo) / 2
-                let pivot = max(min(a[lo], a[mid]), min(max(a[lo], a[mid]), a[hi]))
-                var lt = lo, i = lo, gt = hi
-                while i <= gt {
-                    if a[i] < pivot { a.swapAt(lt, i); lt += 1; i += 1 } else if a[i] > pivot { a.swapAt(i, gt); gt -= 1 } else { i += 1 }
+    static func select(_ values: inout [Double], _ ranks: [Int]) -> [Double] {
+        values.withUnsafeMutableBufferPointer { a in
+            var out: [Double] = []
+            var low = 0
+            for rank in ranks {
+                var lo = low, hi = a.count - 1
+                while lo < hi {
+                    // Median of three as the pivot, then a three-way partition.
+                    let mid = lo + (hi - lo) / 2
+                    let pivot = max(min(a[lo], a[mid]), min(max(a[lo], a[mid]), a[hi]))
+                    var lt = lo, i = lo, gt = hi
+                    while i <= gt {
+                        let x = a[i]
+                        if x < pivot {
+                            a[i] = a[lt]; a[lt] = x; lt += 1; i += 1
+                        } else if x > pivot {
+                            a[i] = a[gt]; a[gt] = x; gt -= 1
+                        } else {
+                            i += 1
+                        }
+                    }
+                    if rank < lt { hi = lt - 1 } else if rank > gt { lo = gt + 1 } else { break }
                 }
-                if rank < lt { hi = lt - 1 } else if rank > gt { lo = gt + 1 } else { break }
+                out.append(a[rank])
+                low = rank
             }
-            out.append(a[rank])
-            low = rank
+            return out
         }
-        return out
     }
 }

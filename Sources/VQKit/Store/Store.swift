@@ -28,11 +28,9 @@ public final class Store {
         self.path = path
         self.today = today
         // A change that a crash interrupted is finished or undone before anything is read.
-        if (try? FileManager.default.contentsOfDirectory(atPath: path))?.contains(where: {
-            $0 == Commit.journalName || $0.hasPrefix(Commit.temporaryPrefix)
-        }) == true, access(path, W_OK) == 0 {
+        if Commit.needsRecovery(path), access(path, W_OK) == 0 {
             let lock = try StoreLock(path)
-            _ = try withExtendedLifetime(lock) { () throws(StoreError) in try Commit.recover(path) }
+            try withExtendedLifetime(lock) { () throws(StoreError) in try Commit.recover(path) }
         }
     }
 

@@ -48,18 +48,21 @@ public enum Commit {
         try replay(directory)
     }
 
+    /// Whether a crash left a journal or temporary files behind.
+    public static func needsRecovery(_ directory: String) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).contains {
+            $0 == journalName || $0.hasPrefix(temporaryPrefix)
+        }
+    }
+
     /// Finishes a decided change and removes what an unfinished one left.
-    /// Returns whether there was anything to do.
-    @discardableResult
-    public static func recover(_ directory: String) throws(StoreError) -> Bool {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        guard names.contains(where: { $0 == journalName || $0.hasPrefix(temporaryPrefix) }) else { return false }
-        if names.contains(journalName) { try replay(directory) }
+    public static func recover(_ directory: String) throws(StoreError) {
+        guard needsRecovery(directory) else { return }
+        if FileManager.default.fileExists(atPath: path(directory, journalName)) { try replay(directory) }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(temporaryPrefix) {
             unlink(path(directory, name))
         }
         try syncDirectory(directory)
-        return true
     }
 
     /// Carries out the journal's renames and removals (again, after a crash: each step is idempotent).
