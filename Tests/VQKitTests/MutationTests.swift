@@ -143,6 +143,19 @@ struct MutationTests {
         #expect(after.contains("\(i2)\"rating\": 3.5,") && after.contains("\(i2)\"budget\": 1.50\n\(i1)}\n]\n"))
     }
 
+    /// An array element that is not a record is reported when read, and a change
+    /// writes it back where it was rather than dropping it.
+    @Test func elementsThatAreNotRecordsSurviveAChange() throws {
+        let path = Fixture.temporaryDirectory()
+        let v1 = #"{"id": "V-1", "name": "One", "category": "other", "country": "FR", "status": "active", "rating": 3, "headcount": 1, "certifications": [], "since": "2020-01-01"}"#
+        let v2 = v1.replacingOccurrences(of: "V-1", with: "V-2").replacingOccurrences(of: "One", with: "Two")
+        try "[\n  \(v1),\n  42,\n  \(v2)\n]\n".write(toFile: path + "/vendors.json", atomically: true, encoding: .utf8)
+        let out = try Fixture.transcript("delete from vendors where id = \"V-1\"\nupdate vendors set rating = 4", store: path)
+        #expect(out.contains("deleted 1 record") && out.contains("updated 1 record"), "\(out)")
+        let after = try String(contentsOfFile: path + "/vendors.json", encoding: .utf8)
+        #expect(after == "[\n  42,\n  \(v2.replacingOccurrences(of: "\"rating\": 3", with: "\"rating\": 4"))\n]\n", "\(after)")
+    }
+
     /// Two vq processes add to the same and to different records at once:
     /// every increment lands (no process writes over another's newer data).
     @Test func twoProcessesLoseNoUpdate() throws {
