@@ -75,19 +75,23 @@ public struct Distribution: Sendable {
     /// Percentiles are order statistics: the value at rank round(q × (n − 1)).
     init(_ values: [Double]) {
         let n = values.count
-        var sum = 0.0
-        for v in values { sum += v }
+        var sum = 0.0, low = Double.infinity, high = -Double.infinity
+        for v in values {
+            sum += v
+            low = min(low, v)
+            high = max(high, v)
+        }
         mean = n > 0 ? sum / Double(n) : 0
         var squares = 0.0
         for v in values { squares += (v - mean) * (v - mean) }
         std = n > 1 ? (squares / Double(n - 1)).squareRoot() : 0
         halfWidth = n > 0 ? 1.959_964 * std / Double(n).squareRoot() : 0
+        minimum = n > 0 ? low : 0
+        maximum = n > 0 ? high : 0
         var work = values
         let ranks = [0.1, 0.5, 0.8, 0.9, 0.99].map { Int((Double(max(0, n - 1)) * $0).rounded()) }
         let found = n > 0 ? Distribution.select(&work, ranks) : [0, 0, 0, 0, 0]
         (p10, p50, p80, p90, p99) = (found[0], found[1], found[2], found[3], found[4])
-        minimum = values.min() ?? 0
-        maximum = values.max() ?? 0
     }
 
     /// The figures of several distributions, on both cores.
@@ -100,13 +104,16 @@ public struct Distribution: Sendable {
         return slots.values
     }
 
-    /// The values at the given ranks (ascending), by repeated partitioning: O(n), no full sort.
+    /// The values at the given ranks, by partitioning in place: O(n), no full sort.
+    /// Each rank found splits the array, so the next is looked for only between
+    /// the ranks already found around it (the median first halves the work).
     static func select(_ values: inout [Double], _ ranks: [Int]) -> [Double] {
+        var found: [Int: Double] = [:]
         values.withUnsafeMutableBufferPointer { a in
-            var out: [Double] = []
-            var low = 0
-            for rank in ranks {
-                var lo = low, hi = a.count - 1
+            var fixed: [Int] = []
+            for rank in ranks.sorted(by: { abs($0 - a.count / 2) < abs($1 - a.count / 2) }) where found[rank] == nil {
+                var lo = (fixed.filter { $0 < rank }.max() ?? -1) + 1
+                var hi = (fixed.filter { $0 > rank }.min() ?? a.count) - 1
                 while lo < hi {
                     // Median of three as the pivot, then a three-way partition.
                     let mid = lo + (hi - lo) / 2
@@ -124,10 +131,10 @@ public struct Distribution: Sendable {
                     }
                     if rank < lt { hi = lt - 1 } else if rank > gt { lo = gt + 1 } else { break }
                 }
-                out.append(a[rank])
-                low = rank
+                found[rank] = a[rank]
+                fixed.append(rank)
             }
-            return out
         }
+        return ranks.map { found[$0]! }
     }
 }

@@ -168,8 +168,9 @@ struct Histogram: Sendable {
     var second: [Int]
     static let bins = 12
 
-    init(_ a: [Double], _ b: [Double]) {
-        let low = min(a.min() ?? 0, b.min() ?? 0), high = max(a.max() ?? 0, b.max() ?? 0)
+    /// Bins from the lowest to the highest value of either (`range`).
+    init(_ a: [Double], _ b: [Double], range: ClosedRange<Double>) {
+        let low = range.lowerBound, high = range.upperBound
         let width = high > low ? (high - low) / Double(Histogram.bins) : 1
         edges = (0...Histogram.bins).map { low + Double($0) * width }
         func count(_ values: [Double]) -> [Int] {

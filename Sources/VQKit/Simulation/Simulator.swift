@@ -48,7 +48,7 @@ struct Simulator {
         let tornado = levers.isEmpty ? [] : zip(levers, alone).map { ($0.0.0, $0.1.distribution.p50 - cases[0].distribution.p50) }
             .sorted { abs($0.1) > abs($1.1) }
         return CostResult(target: model.target, trials: trials, seed: seed, levers: levers, cases: cases,
-                          tornado: tornado, histogram: Histogram(totals[0], totals[1]))
+                          tornado: tornado, histogram: Histogram(totals[0], totals[1], range: min(distributions[0].minimum, distributions[1].minimum)...max(distributions[0].maximum, distributions[1].maximum)))
     }
 
     /// The contracts of `of`: an id, a variable or query of contracts, or the active ones.
