@@ -199,6 +199,19 @@ struct SimulationTests {
 
 /// Invariants over random contracts: ordered percentiles, and a scenario without levers is the baseline.
 struct SimulationPropertyTests {
+    /// Percentiles are exact order statistics, with ties and spikes too.
+    @Test func selectionEqualsSorting() {
+        var rng = Xoshiro256(seed: 12)
+        for _ in 0..<300 {
+            let n = rng.int(1...3000)
+            let spike = rng.uniform(-5, 5)
+            let values = (0..<n).map { _ in rng.chance(0.3) ? spike : (rng.chance(0.5) ? rng.normal(0, 1000) : Double(rng.int(-3...3))) }
+            let ranks = [0.1, 0.5, 0.8, 0.9, 0.99].map { Int((Double(n - 1) * $0).rounded()) }
+            let sorted = values.sorted()
+            #expect(Distribution.select(values, ranks, low: sorted.first!, high: sorted.last!) == ranks.map { sorted[$0] })
+        }
+    }
+
     @Test func percentilesAreOrderedAndNoLeversIsTheBaseline() throws {
         var rng = Xoshiro256(seed: 5)
         let path = Fixture.temporaryDirectory() + "/store"

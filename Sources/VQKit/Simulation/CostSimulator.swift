@@ -46,7 +46,8 @@ struct CostSimulator: Sendable {
         self.variants = variants
         let largestPenalty = variants.map(\.penalty).max() ?? 1
         credits = model.contracts.map { c in
-            let most = c.kpis.reduce(0) { $0 + Double($1.periods) * $1.penalty } * largestPenalty
+            // The most credits that have any weight: when that stays under the cap, the cap never binds.
+            let most = c.kpis.reduce(0) { $0 + Double(CreditDistribution.pruned($1).last) * $1.penalty } * largestPenalty
             return most > c.penaltyCap * c.value ? CreditDistribution(c.kpis) : nil
         }
     }
@@ -230,29 +231,49 @@ struct CreditDistribution: Sendable {
 
     init(_ kpis: [KPIModel]) {
         guard let last = kpis.last else { return }
-        for k in kpis.dropLast() {
-            let (from, pmf) = CreditDistribution.pruned(k)
-            var merged: [Double: Double] = [:]
-            for (v, p) in sums {
-                for (i, q) in pmf.enumerated() { merged[v + Double(from + i) * k.penalty, default: 0] += p * q }
+        let others = kpis.dropLast()
+        // Whole-number penalties: sums on a lattice (their gcd apart), in order, no hashing.
+        let steps = others.map { Int(exactly: $0.penalty) ?? 0 }
+        if !others.isEmpty, steps.allSatisfy({ $0 > 0 }) {
+            let unit = steps.reduce(0, CreditDistribution.gcd)
+            var lattice = [1.0]
+            for (k, step) in zip(others, steps) {
+                let (from, pmf, _) = CreditDistribution.pruned(k)
+                let stride = step / unit
+                var next = [Double](repeating: 0, count: lattice.count + (from + pmf.count - 1) * stride)
+                for (i, p) in lattice.enumerated() where p > 0 {
+                    for (x, q) in pmf.enumerated() { next[i + (from + x) * stride] += p * q }
+                }
+                lattice = next
             }
-            // Sorted: a dictionary's order differs between runs, and so would the sums' rounding.
-            sums = merged.map { ($0.key, $0.value) }.sorted { $0.value < $1.value }
+            sums = lattice.enumerated().compactMap { $0.element > 0 ? (Double($0.offset * unit), $0.element) : nil }
+        } else {
+            for k in others {
+                let (from, pmf, _) = CreditDistribution.pruned(k)
+                var merged: [Double: Double] = [:]
+                for (v, p) in sums {
+                    for (i, q) in pmf.enumerated() { merged[v + Double(from + i) * k.penalty, default: 0] += p * q }
+                }
+                // Sorted: a dictionary's order differs between runs, and so would the sums' rounding.
+                sums = merged.map { ($0.key, $0.value) }.sorted { $0.value < $1.value }
+            }
         }
-        let (from, pmf) = CreditDistribution.pruned(last)
+        let (from, pmf, _) = CreditDistribution.pruned(last)
         penalty = last.penalty
         low = from
         cumulative = pmf.reduce(into: [0]) { $0.append($0.last! + $1) }
         cumulativeMisses = pmf.enumerated().reduce(into: [0]) { $0.append($0.last! + Double(from + $1.offset) * $1.element) }
     }
 
-    /// The binomial's terms from the first to the last that matter.
-    private static func pruned(_ k: KPIModel) -> (Int, [Double]) {
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
+    /// The binomial's terms from the first to the last that matter: the first count and P(X = x) from there.
+    static func pruned(_ k: KPIModel) -> (first: Int, pmf: [Double], last: Int) {
         let pmf = KPIModel.pmf(k.periods, k.missRate)
         let floor = (pmf.max() ?? 0) * 1e-16
         let first = pmf.firstIndex { $0 >= floor } ?? 0
         let last = pmf.lastIndex { $0 >= floor } ?? 0
-        return (first, Array(pmf[first...last]))
+        return (first, Array(pmf[first...last]), last)
     }
 
     func expectedMin(cap: Double, scale: Double) -> Double {

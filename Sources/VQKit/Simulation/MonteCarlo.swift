@@ -5,7 +5,8 @@ import Foundation
 /// every trial writes its own slot: the numbers do not depend on how many
 /// threads ran or which chunk each took.
 enum MonteCarlo {
-    static let chunk = 2048
+    // Small enough that two threads finish together even on 10,000 trials.
+    static let chunk = 512
 
     struct Interrupted: Error {
         var done: Int
@@ -88,9 +89,8 @@ public struct Distribution: Sendable {
         halfWidth = n > 0 ? 1.959_964 * std / Double(n).squareRoot() : 0
         minimum = n > 0 ? low : 0
         maximum = n > 0 ? high : 0
-        var work = values
         let ranks = [0.1, 0.5, 0.8, 0.9, 0.99].map { Int((Double(max(0, n - 1)) * $0).rounded()) }
-        let found = n > 0 ? Distribution.select(&work, ranks) : [0, 0, 0, 0, 0]
+        let found = n > 0 ? Distribution.select(values, ranks, low: low, high: high) : [0, 0, 0, 0, 0]
         (p10, p50, p80, p90, p99) = (found[0], found[1], found[2], found[3], found[4])
     }
 
@@ -104,37 +104,42 @@ public struct Distribution: Sendable {
         return slots.values
     }
 
-    /// The values at the given ranks, by partitioning in place: O(n), no full sort.
-    /// Each rank found splits the array, so the next is looked for only between
-    /// the ranks already found around it (the median first halves the work).
-    static func select(_ values: inout [Double], _ ranks: [Int]) -> [Double] {
-        var found: [Int: Double] = [:]
-        values.withUnsafeMutableBufferPointer { a in
-            var fixed: [Int] = []
-            for rank in ranks.sorted(by: { abs($0 - a.count / 2) < abs($1 - a.count / 2) }) where found[rank] == nil {
-                var lo = (fixed.filter { $0 < rank }.max() ?? -1) + 1
-                var hi = (fixed.filter { $0 > rank }.min() ?? a.count) - 1
-                while lo < hi {
-                    // Median of three as the pivot, then a three-way partition.
-                    let mid = lo + (hi - lo) / 2
-                    let pivot = max(min(a[lo], a[mid]), min(max(a[lo], a[mid]), a[hi]))
-                    var lt = lo, i = lo, gt = hi
-                    while i <= gt {
-                        let x = a[i]
-                        if x < pivot {
-                            a[i] = a[lt]; a[lt] = x; lt += 1; i += 1
-                        } else if x > pivot {
-                            a[i] = a[gt]; a[gt] = x; gt -= 1
-                        } else {
-                            i += 1
-                        }
-                    }
-                    if rank < lt { hi = lt - 1 } else if rank > gt { lo = gt + 1 } else { break }
-                }
-                found[rank] = a[rank]
-                fixed.append(rank)
+    /// The values at the given ranks (order statistics) of values within
+    /// [low, high], exactly and in two passes: a fine histogram (the bin of a
+    /// value never decreases as the value grows) tells which bin holds each
+    /// rank, and only the values of those bins are gathered and sorted.
+    static func select(_ values: [Double], _ ranks: [Int], low: Double, high: Double) -> [Double] {
+        guard high > low else { return ranks.map { _ in low } }
+        let bins = 4096
+        let scale = Double(bins) / (high - low)
+        @inline(__always) func bin(_ v: Double) -> Int { min(bins - 1, Int((v - low) * scale)) }
+        var counts = [Int](repeating: 0, count: bins)
+        for v in values { counts[bin(v)] += 1 }
+        // The bin of each rank, and how many values lie in the bins before it.
+        var wanted = [Int](repeating: -1, count: bins)
+        var before: [Int: Int] = [:]
+        var seen = 0
+        var rankBins: [Int] = []
+        var next = ranks.enumerated().sorted { $0.element < $1.element }[...]
+        var binOf = [Int](repeating: 0, count: ranks.count)
+        for b in 0..<bins where counts[b] > 0 {
+            while let r = next.first, r.element < seen + counts[b] {
+                binOf[r.offset] = b
+                if wanted[b] < 0 { wanted[b] = rankBins.count; rankBins.append(b); before[b] = seen }
+                next = next.dropFirst()
             }
+            seen += counts[b]
         }
-        return ranks.map { found[$0]! }
+        var gathered = [[Double]](repeating: [], count: rankBins.count)
+        for (i, b) in rankBins.enumerated() { gathered[i].reserveCapacity(counts[b]) }
+        for v in values {
+            let slot = wanted[bin(v)]
+            if slot >= 0 { gathered[slot].append(v) }
+        }
+        for i in gathered.indices { gathered[i].sort() }
+        return ranks.indices.map { i in
+            let b = binOf[i]
+            return gathered[wanted[b]][ranks[i] - before[b]!]
+        }
     }
 }
