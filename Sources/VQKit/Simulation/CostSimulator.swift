@@ -63,13 +63,17 @@ struct CostSimulator: Sendable {
             var changes = (0.0, 0.0, 0.0, 0.0)
             var credit = (0.0, 0.0)
             let n = requestLever ?? -1
+            // Change requests draw from counters (trial, contract, request), not from the stream:
+            // how many a lever asks for then moves no other draw, and the baseline stays the same.
+            let trialKey = rng.next()
             for i in 0..<flat.contracts {
                 let own = flat.requests[i]
                 var sum = 0.0, atOwn = 0.0, atLever = 0.0
+                let contractKey = trialKey &+ UInt64(i) << 24
                 for j in 0..<flat.draws[i] {
                     if j == own { atOwn = sum }
                     if j == n { atLever = sum }
-                    sum += Triangular.standard(rng.unit())
+                    sum += Triangular.standard(CounterRandom.unit(contractKey &+ UInt64(j)))
                 }
                 if flat.draws[i] == own { atOwn = sum }
                 if flat.draws[i] == n { atLever = sum }

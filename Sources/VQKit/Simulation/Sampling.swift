@@ -32,3 +32,15 @@ struct AliasTable {
         }
     }
 }
+
+/// A uniform draw from a counter: SplitMix64's output function, a good
+/// 64-bit mixer, applied to distinct counters gives independent uniforms.
+enum CounterRandom {
+    @inline(__always)
+    static func unit(_ counter: UInt64) -> Double {
+        var z = counter &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) * 0x1.0p-53
+    }
+}
