@@ -142,6 +142,25 @@ struct SimulationTests {
         #expect(TableLoader.records(in: path, field: "kpi", values: ["K-1"])?.count == 1)
     }
 
+    /// The search cut in parts finds what one pass finds, hits across a cut included.
+    @Test func searchInPartsFindsEveryHitOnce() {
+        var rng = Xoshiro256(seed: 8)
+        for _ in 0..<100 {
+            var bytes = (0..<rng.int(20...400)).map { _ in rng.pick(Array("K-01\"x".utf8)) }
+            let patterns = [Array("\"K-01\"".utf8), Array("\"K-00\"".utf8)]
+            for _ in 0..<rng.int(0...6) {
+                let p = rng.pick(patterns), at = rng.int(0...(bytes.count - p.count))
+                bytes.replaceSubrange(at..<(at + p.count), with: p)
+            }
+            bytes.withUnsafeBufferPointer { b in
+                let one = Search.any(patterns, in: b).map { "\($0.pattern)@\($0.offset)" }
+                for threads in [2, 3] {
+                    #expect(Search.any(patterns, in: b, threads: threads).map { "\($0.pattern)@\($0.offset)" }.sorted() == one.sorted())
+                }
+            }
+        }
+    }
+
     @Test func expiredContractsHaveNoCreditsLeft() throws {
         let path = try Self.oneContract(status: "expired", kpis: [(1000, 10)], changeRequests: 0)
         let r = try Self.cost("simulate cost of \"C-1\" trials 100", store: path)

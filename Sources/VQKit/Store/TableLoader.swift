@@ -56,7 +56,7 @@ enum TableLoader {
             JSONWriter.writeString(value, into: &written)
             return (value, Array(written.utf8))
         }
-        for (pattern, hit) in Search.any(patterns.map(\.1), in: bytes) {
+        for (pattern, hit) in Search.any(patterns.map(\.1), in: bytes, threads: 2) {
             // The record's `{`: the nearest one before the hit (checked below).
             var start = hit
             while start > 0, bytes[start] != UInt8(ascii: "{") { start -= 1 }
@@ -296,6 +296,22 @@ struct FileIdentity: Equatable, Sendable {
 
 /// Boyer–Moore–Horspool search for byte patterns.
 enum Search {
+    /// Where any of the patterns occurs, in order, the bytes cut in parts
+    /// searched at once (each part reaching a pattern's length into the next).
+    static func any(_ patterns: [[UInt8]], in bytes: UnsafeBufferPointer<UInt8>, threads: Int) -> [(pattern: Int, offset: Int)] {
+        let longest = patterns.map(\.count).max() ?? 0
+        let part = (bytes.count + threads - 1) / max(1, threads)
+        let found = ResultSlots<[(pattern: Int, offset: Int)]>(count: threads)
+        let shared = SendableBytes(bytes: bytes)
+        Parallel.run(threads) { t in
+            let start = min(shared.bytes.count, t * part), end = min(shared.bytes.count, (t + 1) * part + longest - 1)
+            let slice = UnsafeBufferPointer(rebasing: shared.bytes[start..<end])
+            // A hit that starts in the next part is that part's.
+            found.set(t, any(patterns, in: slice).map { ($0.pattern, $0.offset + start) }.filter { $0.1 < (t + 1) * part })
+        }
+        return found.values.flatMap { $0 }
+    }
+
     /// Where any of the patterns occurs. Patterns sharing a prefix (ids of one
     /// contract's kpis) are found in one pass over the prefix.
     static func any(_ patterns: [[UInt8]], in bytes: UnsafeBufferPointer<UInt8>) -> [(pattern: Int, offset: Int)] {
