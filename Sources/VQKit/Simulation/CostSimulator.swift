@@ -12,11 +12,7 @@ struct CostSimulator: Sendable {
         self.model = model
         self.variants = variants
         let largestPenalty = variants.map(\.penalty).max() ?? 1
-        credits = model.contracts.map { c in
-            // The most credits that have any weight: when that stays under the cap, the cap never binds.
-            let most = c.kpis.reduce(0) { $0 + Double(CreditDistribution.pruned($1).last) * $1.penalty } * largestPenalty
-            return most > c.penaltyCap * c.value ? CreditDistribution(c.kpis) : nil
-        }
+        credits = model.contracts.map { CreditDistribution($0.kpis, cap: $0.penaltyCap * $0.value, largestScale: largestPenalty) }
     }
 
     // MARK: Closed form

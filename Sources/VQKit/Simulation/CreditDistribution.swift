@@ -2,7 +2,7 @@ import Foundation
 
 /// E[min(cap, scale × Σ_k Binomial(n_k, p_k) × penalty_k)] for one contract,
 /// from the binomials themselves (not from the mean): the sums of all kpis
-/// but the last are enumerated (equal sums merged), and the last kpi is
+/// but the last are enumerated (equal sums merged when there are many), and the last kpi is
 /// summed in closed form with prefix sums, as min(cap, ·) is linear below the
 /// cap. Binomial terms under 1e-16 of a kpi's largest are left out; their
 /// share of the expectation is below 1e-12.
@@ -15,43 +15,37 @@ struct CreditDistribution: Sendable {
     private var cumulative: [Double] = [1]
     private var cumulativeMisses: [Double] = [0]
 
-    init(_ kpis: [KPIModel]) {
-        guard let last = kpis.last else { return }
-        let others = kpis.dropLast()
-        // Whole-number penalties: sums on a lattice (their gcd apart), in order, no hashing.
-        let steps = others.map { Int(exactly: $0.penalty) ?? 0 }
-        if !others.isEmpty, steps.allSatisfy({ $0 > 0 }) {
-            let unit = steps.reduce(0, CreditDistribution.gcd)
-            var lattice = [1.0]
-            for (k, step) in zip(others, steps) {
-                let (from, pmf, _) = CreditDistribution.pruned(k)
-                let stride = step / unit
-                var next = [Double](repeating: 0, count: lattice.count + (from + pmf.count - 1) * stride)
-                for (i, p) in lattice.enumerated() where p > 0 {
-                    for (x, q) in pmf.enumerated() { next[i + (from + x) * stride] += p * q }
-                }
-                lattice = next
+    /// Nil when the cap cannot bind at any scale up to `largestScale`: the mean is then exact.
+    init?(_ kpis: [KPIModel], cap: Double, largestScale: Double) {
+        let terms = kpis.map(CreditDistribution.pruned)
+        let most = zip(kpis, terms).reduce(0) { $0 + Double($1.1.last) * $1.0.penalty } * largestScale
+        guard let last = kpis.last, let lastTerms = terms.last, most > cap else { return nil }
+        for (k, t) in zip(kpis.dropLast(), terms.dropLast()) {
+            var next: [(value: Double, probability: Double)] = []
+            next.reserveCapacity(sums.count * t.pmf.count)
+            for (v, p) in sums {
+                for (i, q) in t.pmf.enumerated() { next.append((v + Double(t.first + i) * k.penalty, p * q)) }
             }
-            sums = lattice.enumerated().compactMap { $0.element > 0 ? (Double($0.offset * unit), $0.element) : nil }
-        } else {
-            for k in others {
-                let (from, pmf, _) = CreditDistribution.pruned(k)
-                var merged: [Double: Double] = [:]
-                for (v, p) in sums {
-                    for (i, q) in pmf.enumerated() { merged[v + Double(from + i) * k.penalty, default: 0] += p * q }
-                }
-                // Sorted: a dictionary's order differs between runs, and so would the sums' rounding.
-                sums = merged.map { ($0.key, $0.value) }.sorted { $0.value < $1.value }
-            }
+            // Many kpis: equal sums merged, in sorted order so that every run adds up the same way.
+            sums = next.count > 4096 ? CreditDistribution.merged(next) : next
         }
-        let (from, pmf, _) = CreditDistribution.pruned(last)
         penalty = last.penalty
-        low = from
-        cumulative = pmf.reduce(into: [0]) { $0.append($0.last! + $1) }
-        cumulativeMisses = pmf.enumerated().reduce(into: [0]) { $0.append($0.last! + Double(from + $1.offset) * $1.element) }
+        low = lastTerms.first
+        cumulative = lastTerms.pmf.reduce(into: [0]) { $0.append($0.last! + $1) }
+        cumulativeMisses = lastTerms.pmf.enumerated().reduce(into: [0]) { $0.append($0.last! + Double(low + $1.offset) * $1.element) }
     }
 
-    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+    private static func merged(_ sums: [(value: Double, probability: Double)]) -> [(value: Double, probability: Double)] {
+        var out: [(value: Double, probability: Double)] = []
+        for s in sums.sorted(by: { $0.value < $1.value }) {
+            if let last = out.last, last.value == s.value {
+                out[out.count - 1].probability += s.probability
+            } else {
+                out.append(s)
+            }
+        }
+        return out
+    }
 
     /// The binomial's terms from the first to the last that matter: the first count and P(X = x) from there.
     static func pruned(_ k: KPIModel) -> (first: Int, pmf: [Double], last: Int) {
