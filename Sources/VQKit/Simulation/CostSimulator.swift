@@ -5,14 +5,23 @@ import Foundation
 struct CostSimulator: Sendable {
     let model: SimulationModel
     let variants: [Variant]
-    /// Each contract's credits distribution, when its cap can bind (else nil: the mean is exact).
-    private let credits: [CreditDistribution?]
+    /// Each contract's expected capped credit, for each penalty scale the cases use.
+    private let expectedCredits: [Double: [Double]]
 
     init(model: SimulationModel, variants: [Variant]) {
         self.model = model
         self.variants = variants
-        let largestPenalty = variants.map(\.penalty).max() ?? 1
-        credits = model.contracts.map { CreditDistribution($0.kpis, cap: $0.penaltyCap * $0.value, largestScale: largestPenalty) }
+        let scales = Set(variants.map(\.penalty)).sorted()
+        var credits = Dictionary(uniqueKeysWithValues: scales.map { ($0, [Double]()) })
+        for c in model.contracts {
+            // The distribution only where the cap can bind; elsewhere the mean is exact.
+            let distribution = CreditDistribution(c.kpis, cap: c.penaltyCap * c.value, largestScale: scales.last ?? 1)
+            let mean = c.kpis.reduce(0) { $0 + Double($1.periods) * $1.missRate * $1.penalty }
+            for scale in scales {
+                credits[scale]!.append(distribution?.expectedMin(cap: c.penaltyCap * c.value, scale: scale) ?? scale * mean)
+            }
+        }
+        expectedCredits = credits
     }
 
     // MARK: Closed form
@@ -20,17 +29,11 @@ struct CostSimulator: Sendable {
     /// E[cost] of a case, exactly: the expected capped credit from the binomials' distributions.
     func expected(_ v: Variant) -> Double {
         var total = 0.0
+        let credits = expectedCredits[v.penalty]!
         for (i, c) in model.contracts.enumerated() {
             let requests = Double(v.changeRequests ?? c.expectedChangeRequests)
             let changes = requests * (v.changeRequestCost ?? c.changeRequestCost)
-            let cap = c.penaltyCap * c.value
-            let credit: Double
-            if let distribution = credits[i] {
-                credit = distribution.expectedMin(cap: cap, scale: v.penalty)
-            } else {
-                credit = v.penalty * c.kpis.reduce(0) { $0 + Double($1.periods) * $1.missRate * $1.penalty }
-            }
-            total += v.fixedCost(c) + changes - credit
+            total += v.fixedCost(c) + changes - credits[i]
         }
         for r in model.risks { total += v.likelihood(r) * r.impact }
         return total * v.fx

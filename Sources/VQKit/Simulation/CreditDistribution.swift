@@ -27,7 +27,7 @@ struct CreditDistribution: Sendable {
                 for (i, q) in t.pmf.enumerated() { next.append((v + Double(t.first + i) * k.penalty, p * q)) }
             }
             // Many kpis: equal sums merged, in sorted order so that every run adds up the same way.
-            sums = next.count > 4096 ? CreditDistribution.merged(next) : next
+            sums = next.count > 1 << 16 ? CreditDistribution.merged(next) : next
         }
         penalty = last.penalty
         low = lastTerms.first
