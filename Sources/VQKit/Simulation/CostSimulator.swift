@@ -85,7 +85,7 @@ struct CostSimulator: Sendable {
                 for k in flat.kpiStart[i]..<flat.kpiStart[i + 1] {
                     // Walker's alias method: one uniform picks a column, its fraction the column's own count or its alias.
                     let start = flat.tableStart[k]
-                    let scaled = rng.unit() * Double(flat.tableStart[k + 1] - start)
+                    let scaled = rng.unit() * flat.tableSize[k]
                     let column = Int(scaled)
                     let x = scaled - Double(column) < flat.keep[start + column] ? column : Int(flat.alias[start + column])
                     misses += Double(x) * flat.penalty[k]
@@ -114,7 +114,8 @@ private final class FlatModel: @unchecked Sendable {
     let requestCost: UnsafeBufferPointer<Double>, cap: UnsafeBufferPointer<Double>
     let kpiStart: UnsafeBufferPointer<Int>, penalty: UnsafeBufferPointer<Double>
     /// Each kpi's alias table over its counts 0…n: keep the column's count with probability `keep`, else `alias`.
-    let tableStart: UnsafeBufferPointer<Int>, keep: UnsafeBufferPointer<Double>, alias: UnsafeBufferPointer<Int32>
+    let tableStart: UnsafeBufferPointer<Int>, tableSize: UnsafeBufferPointer<Double>
+    let keep: UnsafeBufferPointer<Double>, alias: UnsafeBufferPointer<Int32>
     let likelihood: UnsafeBufferPointer<Double>, impact: UnsafeBufferPointer<Double>
 
     init(_ model: SimulationModel, requestLever: Int?) {
@@ -130,6 +131,7 @@ private final class FlatModel: @unchecked Sendable {
         penalty = FlatModel.copy(kpis.map(\.penalty))
         let tables = kpis.map { AliasTable(KPIModel.pmf($0.periods, $0.missRate)) }
         tableStart = FlatModel.copy(tables.reduce(into: [0]) { $0.append($0.last! + $1.keep.count) })
+        tableSize = FlatModel.copy(tables.map { Double($0.keep.count) })
         keep = FlatModel.copy(tables.flatMap(\.keep))
         alias = FlatModel.copy(tables.flatMap(\.alias))
         likelihood = FlatModel.copy(model.risks.map { min(1, $0.likelihood) })
@@ -143,7 +145,7 @@ private final class FlatModel: @unchecked Sendable {
     }
 
     deinit {
-        for p in [requestCost, cap, penalty, keep, likelihood, impact] { p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
+        for p in [requestCost, cap, penalty, tableSize, keep, likelihood, impact] { p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
         for p in [requests, draws, kpiStart, tableStart] { p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
         alias.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
     }
