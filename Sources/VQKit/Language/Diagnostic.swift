@@ -24,6 +24,11 @@ public struct Diagnostic: Error, Sendable, Equatable {
         self.hint = hint
     }
 
+    /// Runs store work for a statement: a store error becomes a diagnostic at `range`.
+    static func located<T>(_ range: SourceRange, _ body: () throws(StoreError) -> T) throws(Diagnostic) -> T {
+        do { return try body() } catch { throw Diagnostic(error.message, at: range) }
+    }
+
     /// "unknown field 'x' on vendors" with "did you mean 'y'?" when a candidate is close.
     static func unknown(_ what: String, _ name: String, on owner: String? = nil, at range: SourceRange,
                         candidates: [String]) -> Diagnostic {

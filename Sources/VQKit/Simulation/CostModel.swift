@@ -40,6 +40,14 @@ struct RiskModel: Sendable {
     var title: String
     var likelihood: Double
     var impact: Double
+
+    /// Record `row` of the risks table.
+    init(_ risks: Table, _ row: Int) {
+        id = risks.text("id", row)
+        title = risks.text("title", row)
+        likelihood = risks.number("likelihood", row)
+        impact = risks.number("impact", row)
+    }
 }
 
 /// The contracts and risks a simulation draws, read from the store.
@@ -59,12 +67,7 @@ struct SimulationModel: Sendable {
         let kpis = try store.table(.kpis)
         let risks = try store.table(.risks)
         let termMonths = try store.derived(.contracts, "term_months")
-        let text = { (t: Table, field: String, row: Int) -> String in
-            if case .string(let s) = t.columns[t.column(field)!][row] { return s }
-            return ""
-        }
-        let number = { (t: Table, field: String, row: Int) -> Double in numberOf(t.columns[t.column(field)!][row]) ?? 0 }
-        let date = { (t: Table, field: String, row: Int) -> Int? in Dates.parseDate(text(t, field, row)) }
+        let date = { (t: Table, field: String, row: Int) -> Int? in Dates.parseDate(t.text(field, row)) }
         let kpisOf = try store.children(.kpis, via: "contract")
         let stats = try store.kpiStats(of: rows.flatMap { kpisOf[$0].map(Int.init) })
         let thisMonth = Dates.month(ofDay: store.today)
@@ -73,7 +76,7 @@ struct SimulationModel: Sendable {
         var vendorRows = Set<Int>()
         let vendorOf = contracts.references["vendor"] ?? []
         for c in rows {
-            let status = text(contracts, "status", c)
+            let status = contracts.text("status", c)
             let term: Int = if case .number(let t) = termMonths[c] { Int(t) } else { 0 }
             // Whole months of the term left after the latest month measured (or from now, with none).
             var remaining = 0
@@ -90,28 +93,41 @@ struct SimulationModel: Sendable {
             var kpiModels: [KPIModel] = []
             for k in kpisOf[c] {
                 guard let rate = stats[Int(k)]?.missRate else { continue }
-                kpiModels.append(KPIModel(periods: remaining, missRate: rate, penalty: number(kpis, "penalty", Int(k))))
+                kpiModels.append(KPIModel(periods: remaining, missRate: rate, penalty: kpis.number("penalty", Int(k))))
             }
             models.append(ContractModel(
-                id: text(contracts, "id", c), value: number(contracts, "value", c), termMonths: term,
-                budgetCap: number(contracts, "budget_cap", c), penaltyCap: number(contracts, "penalty_cap", c),
-                expectedChangeRequests: Int(number(contracts, "expected_change_requests", c)),
-                changeRequestCost: number(contracts, "change_request_cost", c), kpis: kpiModels))
+                id: contracts.text("id", c), value: contracts.number("value", c), termMonths: term,
+                budgetCap: contracts.number("budget_cap", c), penaltyCap: contracts.number("penalty_cap", c),
+                expectedChangeRequests: Int(contracts.number("expected_change_requests", c)),
+                changeRequestCost: contracts.number("change_request_cost", c), kpis: kpiModels))
             if vendorOf.indices.contains(c), vendorOf[c] >= 0 { vendorRows.insert(Int(vendorOf[c])) }
         }
         let chosen = Set(rows)
         let riskContract = risks.references["contract"] ?? []
         let riskVendor = risks.references["vendor"] ?? []
         var riskModels: [RiskModel] = []
-        for r in 0..<risks.count where text(risks, "status", r) == "open" {
+        for r in 0..<risks.count where risks.text("status", r) == "open" {
             let ownContract = riskContract.indices.contains(r) ? Int(riskContract[r]) : -1
             let hasContract = risks.has(r, risks.column("contract")!) && !(risks.columns[risks.column("contract")!][r] == .null)
             let mine = ownContract >= 0 ? chosen.contains(ownContract)
                 : !hasContract && riskVendor.indices.contains(r) && vendorRows.contains(Int(riskVendor[r]))
             guard mine else { continue }
-            riskModels.append(RiskModel(id: text(risks, "id", r), title: text(risks, "title", r),
-                                        likelihood: number(risks, "likelihood", r), impact: number(risks, "impact", r)))
+            riskModels.append(RiskModel(risks, r))
         }
         return SimulationModel(contracts: models, risks: riskModels, target: target)
+    }
+}
+
+extension SimulationModel {
+    /// Every open risk of the vendors (for `simulate risk of` vendors).
+    static func vendors(_ rows: [Int], from store: Store) throws(StoreError) -> SimulationModel {
+        let vendors = try store.table(.vendors)
+        let risks = try store.table(.risks)
+        let chosen = Set(rows)
+        let vendorOf = risks.references["vendor"] ?? []
+        let models = (0..<risks.count).filter { risks.text("status", $0) == "open" && vendorOf.indices.contains($0) && chosen.contains(Int(vendorOf[$0])) }
+            .map { RiskModel(risks, $0) }
+        let target = rows.count == 1 ? vendors.id(rows[0]) ?? "1 vendor" : "\(rows.count) vendors"
+        return SimulationModel(contracts: [], risks: models, target: target)
     }
 }

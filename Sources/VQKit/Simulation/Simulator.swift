@@ -27,7 +27,7 @@ struct Simulator {
 
     private func cost(_ s: Simulation, _ levers: [(Lever, Double)], trials: Int, seed: UInt64) throws -> CostResult {
         let (rows, target) = try targetContracts(s)
-        let model = try located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
+        let model = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
         // Baseline, scenario, then each lever alone for the tornado.
         var variants = [Variant(name: "baseline", levers: []), Variant(name: "scenario", levers: levers)]
         if levers.count > 1 { variants += levers.map { Variant(name: "\($0.0.rawValue) alone", levers: [$0]) } }
@@ -53,7 +53,7 @@ struct Simulator {
 
     /// The contracts of `of`: an id, a variable or query of contracts, or the active ones.
     private func targetContracts(_ s: Simulation) throws -> ([Int], String) {
-        let contracts = try located(s.range) { () throws(StoreError) in try store.table(.contracts) }
+        let contracts = try Diagnostic.located(s.range) { () throws(StoreError) in try store.table(.contracts) }
         switch s.target {
         case .active:
             let status = contracts.columns[contracts.column("status")!]
@@ -89,23 +89,23 @@ struct Simulator {
             let (collection, rows) = try records(query)
             switch collection {
             case .contracts:
-                model = try located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: "\(rows.count) contracts") }
+                model = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: "\(rows.count) contracts") }
             case .vendors:
-                model = try located(s.range) { () throws(StoreError) in try SimulationModel.vendors(rows, from: store) }
+                model = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.vendors(rows, from: store) }
             default:
                 throw Diagnostic("simulate risk needs vendors or contracts; this gives \(collection.rawValue)", at: query.range)
             }
         case .id(let id, let range):
-            let vendors = try located(range) { () throws(StoreError) in try store.table(.vendors) }
+            let vendors = try Diagnostic.located(range) { () throws(StoreError) in try store.table(.vendors) }
             if let row = vendors.idIndex[id] {
-                model = try located(range) { () throws(StoreError) in try SimulationModel.vendors([row], from: store) }
+                model = try Diagnostic.located(range) { () throws(StoreError) in try SimulationModel.vendors([row], from: store) }
             } else {
                 let (rows, target) = try targetContracts(s)
-                model = try located(range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
+                model = try Diagnostic.located(range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
             }
         case .active:
             let (rows, target) = try targetContracts(s)
-            model = try located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
+            model = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: target) }
         }
         let risks = model.risks
         let totals = try monteCarlo(s, trials: trials) { isCancelled, progress throws(MonteCarlo.Interrupted) in
@@ -166,29 +166,4 @@ struct Simulator {
         return Int(v)
     }
 
-    private func located<T>(_ range: SourceRange, _ body: () throws(StoreError) -> T) throws -> T {
-        do { return try body() } catch { throw Diagnostic(error.message, at: range) }
-    }
-}
-
-extension SimulationModel {
-    /// Every open risk of the vendors (for `simulate risk of` vendors).
-    static func vendors(_ rows: [Int], from store: Store) throws(StoreError) -> SimulationModel {
-        let vendors = try store.table(.vendors)
-        let risks = try store.table(.risks)
-        let chosen = Set(rows)
-        let vendorOf = risks.references["vendor"] ?? []
-        let text = { (field: String, r: Int) -> String in
-            if case .string(let s) = risks.columns[risks.column(field)!][r] { return s }
-            return ""
-        }
-        let number = { (field: String, r: Int) -> Double in
-            if case .number(let n) = Convert.generic(risks.columns[risks.column(field)!][r]) { return n }
-            return 0
-        }
-        let models = (0..<risks.count).filter { text("status", $0) == "open" && vendorOf.indices.contains($0) && chosen.contains(Int(vendorOf[$0])) }
-            .map { RiskModel(id: text("id", $0), title: text("title", $0), likelihood: number("likelihood", $0), impact: number("impact", $0)) }
-        let target = rows.count == 1 ? vendors.id(rows[0]) ?? "1 vendor" : "\(rows.count) vendors"
-        return SimulationModel(contracts: [], risks: models, target: target)
-    }
 }

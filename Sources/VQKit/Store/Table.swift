@@ -47,6 +47,14 @@ public final class Table {
         return JSONObject(keys: order.map { columnNames[$0] }, values: order.map { columns[$0][row] })
     }
 
+    /// A schema field's text ("" when absent or not a string) and number (0 likewise), for models built from records.
+    func text(_ field: String, _ row: Int) -> String {
+        if case .string(let s) = columns[columnIndex[field]!][row] { return s }
+        return ""
+    }
+
+    func number(_ field: String, _ row: Int) -> Double { numberOf(columns[columnIndex[field]!][row]) ?? 0 }
+
     public func id(_ row: Int) -> String? {
         if case .string(let s) = columns[0][row], name.spec.hasID { return s }
         return nil

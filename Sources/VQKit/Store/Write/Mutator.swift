@@ -18,10 +18,10 @@ struct Mutator {
         guard let collection = mutation.collection else { preconditionFailure("undo has no plan") }
         // An insert into a collection without ids needs nothing of its records (measurements can be large).
         if case .insert(let records) = mutation.kind {
-            let table = collection.spec.hasID ? try located(mutation.range) { () throws(StoreError) in try store.table(collection) } : nil
+            let table = collection.spec.hasID ? try Diagnostic.located(mutation.range) { () throws(StoreError) in try store.table(collection) } : nil
             return try insert(records, into: collection, table)
         }
-        let table = try located(mutation.range) { () throws(StoreError) in try store.table(collection) }
+        let table = try Diagnostic.located(mutation.range) { () throws(StoreError) in try store.table(collection) }
         switch mutation.kind {
         case .insert: preconditionFailure("handled above")
         case .update(let assignments, let filter): return try update(table, assignments, filter)
@@ -94,7 +94,7 @@ struct Mutator {
         }
         if let message = Validator.check(value, against: field) { throw Diagnostic("\(place): \(message)", at: range) }
         if case .ref(let target) = field.type, case .string(let id) = value {
-            let targetTable = try located(range) { () throws(StoreError) in try store.table(target) }
+            let targetTable = try Diagnostic.located(range) { () throws(StoreError) in try store.table(target) }
             if targetTable.idIndex[id] == nil {
                 var d = Diagnostic("\(place): no record of \(target.rawValue) has id \"\(id)\"", at: range)
                 if let near = Suggest.closest(to: id, in: Array(targetTable.idIndex.keys)) { d.hint = "did you mean \"\(near)\"?" }
@@ -148,7 +148,7 @@ struct Mutator {
         var queue = [table.name]
         while let parent = queue.popLast() {
             for (child, field) in Schema.children(of: parent) {
-                let childTable = try located(range) { () throws(StoreError) in try store.table(child) }
+                let childTable = try Diagnostic.located(range) { () throws(StoreError) in try store.table(child) }
                 let links = childTable.references[field] ?? []
                 let gone = doomed[parent]!
                 let referring = links.indices.filter { links[$0] >= 0 && gone.contains(Int(links[$0])) }
@@ -166,7 +166,7 @@ struct Mutator {
         }
         var edits: [CollectionName: FileEdit] = [:]
         for (collection, rows) in doomed where !rows.isEmpty {
-            let t = try located(range) { () throws(StoreError) in try store.table(collection) }
+            let t = try Diagnostic.located(range) { () throws(StoreError) in try store.table(collection) }
             var edit = try fileEdit(collection, t)
             let elements = elementIndices(t)
             for row in rows { edit.remove(elements[row]) }
@@ -219,7 +219,4 @@ struct Mutator {
         return Diagnostic.unknown("field", name, on: collection.rawValue, at: range, candidates: collection.spec.fields.map(\.name))
     }
 
-    private func located<T>(_ range: SourceRange, _ body: () throws(StoreError) -> T) throws -> T {
-        do { return try body() } catch { throw Diagnostic(error.message, at: range) }
-    }
 }
