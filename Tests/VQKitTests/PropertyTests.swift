@@ -119,4 +119,40 @@ import Testing
             #expect(widths.first! <= max(width, floor), "\(text)")
         }
     }
+
+    /// Sums of costs (amounts in cents, a tenth of them credits) print as the
+    /// exact decimal total, whatever their order and count. Each amount is already
+    /// a rounded binary fraction, so the Double can be an ulp or two off, but the
+    /// 15 digits printed are not, unless the amounts nearly cancel out. A plain
+    /// running sum gets some of these wrong even at 15 digits.
+    @Test func compensatedSumsOfMoneyPrintExactly() {
+        var rng = Xoshiro256(seed: 4)
+        var plainWasOff = false
+        for _ in 0..<300 {
+            let cents = (0..<rng.int(1...5000)).map { _ in rng.chance(0.1) ? -rng.int(0...100_000) : rng.int(0...10_000_000) }
+            let amounts = cents.map { Double($0) / 100 }
+            let exact = ValueText.raw(Double(cents.reduce(0, +)) / 100)
+            #expect(ValueText.raw(amounts.compensatedSum) == exact)
+            plainWasOff = plainWasOff || ValueText.raw(amounts.reduce(0, +)) != exact
+        }
+        #expect(plainWasOff, "the cases should include sums a plain loop gets wrong")
+    }
+
+    /// Result numbers in csv and json: any number of up to 15 significant digits
+    /// prints as written and reads back as the same Double; longer ones are cut to 15.
+    @Test func resultNumbersPrintAsWrittenAndReadBack() {
+        var rng = Xoshiro256(seed: 5)
+        for _ in 0..<Self.cases {
+            let text = String(format: "%.\(rng.int(1...15))g", rng.uniform(-1e9, 1e9) * pow(10, Double(rng.int(-12...0))))
+            let d = Double(text)!
+            #expect(Double(ValueText.raw(d)) == d, "\(text)")
+            let noisy = d * (1 + 4e-16)
+            let mantissa = ValueText.raw(noisy).prefix { $0 != "e" }.filter(\.isNumber).drop { $0 == "0" }
+            #expect(mantissa.count <= 15, "\(ValueText.raw(noisy))")
+            #expect(abs(Double(ValueText.raw(noisy))! - noisy) <= abs(noisy) * 1e-14)
+        }
+        #expect(ValueText.raw(0.1 + 0.2) == "0.3")
+        #expect(ValueText.raw(240840.00000000003) == "240840")
+        #expect(ValueText.raw(1.0 / 3) == "0.333333333333333")
+    }
 }

@@ -72,11 +72,11 @@ public enum Functions {
             .number(Double(values.filter { !$0.isNull }.count))
         },
         "sum": Aggregate(arity: 1...1, usage: "sum(x)", summary: "sum of x (0 over nothing)") { values, _, range throws in
-            .number(try numbers(values, "sum", range).reduce(0, +))
+            .number(try numbers(values, "sum", range).compensatedSum)
         },
         "avg": Aggregate(arity: 1...1, usage: "avg(x)", summary: "mean of x") { values, _, range throws in
             let xs = try numbers(values, "avg", range)
-            return xs.isEmpty ? .null : .number(xs.reduce(0, +) / Double(xs.count))
+            return xs.isEmpty ? .null : .number(xs.compensatedSum / Double(xs.count))
         },
         "min": Aggregate(arity: 1...1, usage: "min(x)", summary: "smallest x (numbers, dates, strings)") { values, _, _ in
             values.filter { !$0.isNull }.min { (ValueOrder.sortCompare($0, $1) ?? 0) < 0 } ?? .null
@@ -91,8 +91,8 @@ public enum Functions {
         "stddev": Aggregate(arity: 1...1, usage: "stddev(x)", summary: "sample standard deviation of x (n − 1)") { values, _, range throws in
             let xs = try numbers(values, "stddev", range)
             guard xs.count > 1 else { return .null }
-            let mean = xs.reduce(0, +) / Double(xs.count)
-            return .number((xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count - 1)).squareRoot())
+            let mean = xs.compensatedSum / Double(xs.count)
+            return .number((xs.lazy.map { ($0 - mean) * ($0 - mean) }.compensatedSum / Double(xs.count - 1)).squareRoot())
         },
         "percentile": Aggregate(arity: 2...2, usage: "percentile(x, p)", summary: "p-th quantile of x, p from 0 to 1 (90% or 0.9), interpolated") { values, extra, range throws in
             guard case .number(let p) = extra[0], (0...1).contains(p) else {

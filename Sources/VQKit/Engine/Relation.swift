@@ -53,3 +53,26 @@ public struct ResultTable: Sendable, Equatable {
         self.rows = rows
     }
 }
+
+/// How a column of a result is shown in a table: numbers are right-aligned, and
+/// either every number of the column has thousands separators or none has, so
+/// that the digits line up.
+struct ColumnFormat {
+    let numeric: Bool
+    let grouped: Bool
+
+    init(_ c: Int, of rows: some Collection<[Value]>) {
+        var any = false, allNumbers = true, large = false
+        for row in rows {
+            switch row[c] {
+            case .null: continue
+            case .number(let d): any = true; large = large || ValueText.needsGrouping(d)
+            default: any = true; allNumbers = false
+            }
+        }
+        numeric = any && allNumbers
+        grouped = large
+    }
+
+    func text(_ v: Value) -> String { ValueText.display(v, grouped: grouped) }
+}

@@ -6,7 +6,7 @@ extension Store {
         if let cached = derivedCache[key] { return cached }
         let values: [Value]
         switch (collection, name) {
-        case (.kpis, "mean"): values = try kpiStats().map { $0.count == 0 ? .null : .number($0.sum / Double($0.count)) }
+        case (.kpis, "mean"): values = try kpiStats().map { $0.count == 0 ? .null : .number($0.sum.value / Double($0.count)) }
         case (.kpis, "latest"): values = try kpiStats().map { $0.latest.map(Value.number) ?? .null }
         case (.kpis, "misses"): values = try kpiStats().map { .number(Double($0.misses)) }
         case (.kpis, "miss_rate"):
@@ -55,14 +55,14 @@ extension Store {
             let parts = ["quality", "cost", "cooperation", "delivery"].map { evals.columns[evals.column($0)!] }
             let perVendor = try children(.evaluations, via: "vendor")
             values = (0..<(try table(.vendors).count)).map { v in
-                var total = 0.0, n = 0
+                var total = CompensatedSum(), n = 0
                 for e in perVendor[v] {
                     let scores = parts.compactMap { numberOf($0[Int(e)]) }
                     guard !scores.isEmpty else { continue }
-                    total += scores.reduce(0, +) / Double(scores.count)
+                    total += scores.compensatedSum / Double(scores.count)
                     n += 1
                 }
-                return n == 0 ? .null : .number(total / Double(n))
+                return n == 0 ? .null : .number(total.value / Double(n))
             }
         default:
             preconditionFailure("no derived field \(key)")
@@ -75,7 +75,7 @@ extension Store {
     /// What the kpi derived fields are made of, gathered over a kpi's measurements.
     struct KPIStats {
         var count = 0
-        var sum = 0.0
+        var sum = CompensatedSum()
         var misses = 0
         var latestPeriod = Int.min
         var latest: Double?
@@ -94,7 +94,7 @@ extension Store {
 
         mutating func finish(target: Double?, lower: Bool) {
             guard count > 0, let t = target else { return }
-            let mean = sum / Double(count)
+            let mean = sum.value / Double(count)
             attainment = lower ? (mean == 0 ? 1 : min(1, t / mean)) : (t == 0 ? 1 : min(1, mean / t))
         }
 
@@ -153,7 +153,11 @@ extension Store {
     private func sumOver(_ parent: CollectionName, children child: CollectionName, via field: String,
                          _ term: (Int) -> Double) throws(StoreError) -> [Double] {
         let links = try children(child, via: field)
-        return (0..<(try table(parent).count)).map { p in links[p].reduce(0.0) { $0 + term(Int($1)) } }
+        return (0..<(try table(parent).count)).map { p in
+            var sum = CompensatedSum()
+            for c in links[p] { sum += term(Int(c)) }
+            return sum.value
+        }
     }
 
     private func countPerContract(_ child: CollectionName, _ predicate: (Int) -> Bool) throws(StoreError) -> [Double] {
@@ -166,7 +170,7 @@ extension Store {
         let kpis = try table(.kpis)
         let stats = try kpiStats()
         let weight = kpis.columns[kpis.column("weight")!]
-        var num = [Double](repeating: 0, count: try table(owner).count)
+        var num = [CompensatedSum](repeating: CompensatedSum(), count: try table(owner).count)
         var den = num
         for k in 0..<kpis.count {
             guard let a = stats[k].attainment, let w = numberOf(weight[k]) else { continue }
@@ -175,7 +179,7 @@ extension Store {
             num[o] += w * a
             den[o] += w
         }
-        return num.indices.map { den[$0] == 0 ? .null : .number(100 * num[$0] / den[$0]) }
+        return num.indices.map { den[$0].value == 0 ? .null : .number(100 * num[$0].value / den[$0].value) }
     }
 
     private func vendorOnTime() throws(StoreError) -> [Value] {
@@ -191,7 +195,7 @@ extension Store {
         }
         let actual = measurements.columns[measurements.column("actual")!]
         let owner = measurements.references["kpi"]!
-        var sum = [Double](repeating: 0, count: vendors.count)
+        var sum = [CompensatedSum](repeating: CompensatedSum(), count: vendors.count)
         var n = [Int](repeating: 0, count: vendors.count)
         for m in 0..<measurements.count {
             let k = owner[m]
@@ -201,7 +205,7 @@ extension Store {
             sum[Int(v)] += a
             n[Int(v)] += 1
         }
-        return sum.indices.map { n[$0] == 0 ? .null : .number(sum[$0] / Double(n[$0])) }
+        return sum.indices.map { n[$0] == 0 ? .null : .number(sum[$0].value / Double(n[$0])) }
     }
 }
 

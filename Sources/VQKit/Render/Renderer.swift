@@ -39,11 +39,10 @@ public struct Renderer {
             return table.rows.map { object(table.columns, $0) + "\n" }.joined()
         case .markdown:
             let escape = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+            let formats = table.columns.indices.map { ColumnFormat($0, of: table.rows) }
             var out = "| " + table.columns.map(escape).joined(separator: " | ") + " |\n"
-            out += "|" + table.columns.indices.map { c in
-                table.rows.contains { !$0[c].isNull } && table.rows.allSatisfy { $0[c].isNull || ValueText.isNumeric($0[c]) } ? " ---: |" : " --- |"
-            }.joined() + "\n"
-            for row in table.rows { out += "| " + row.map { escape(ValueText.display($0)) }.joined(separator: " | ") + " |\n" }
+            out += "|" + formats.map { $0.numeric ? " ---: |" : " --- |" }.joined() + "\n"
+            for row in table.rows { out += "| " + row.indices.map { escape(formats[$0].text(row[$0])) }.joined(separator: " | ") + " |\n" }
             return out
         case .line:
             let width = table.columns.map(TextWidth.of).max() ?? 0

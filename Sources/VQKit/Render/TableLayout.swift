@@ -13,9 +13,10 @@ struct TableLayout {
     var text: String {
         let shown = maxRows > 0 ? Array(table.rows.prefix(maxRows)) : table.rows
         // A line break or tab inside a cell would break the rows apart.
-        let cells = shown.map { $0.map { ValueText.display($0).replacingOccurrences(of: "\n", with: "↵").replacingOccurrences(of: "\t", with: " ") } }
-        let numeric = table.columns.indices.map { c in
-            shown.contains { !$0[c].isNull } && shown.allSatisfy { $0[c].isNull || ValueText.isNumeric($0[c]) }
+        let formats = table.columns.indices.map { ColumnFormat($0, of: shown) }
+        let numeric = formats.map(\.numeric)
+        let cells = shown.map { row in
+            row.indices.map { formats[$0].text(row[$0]).replacingOccurrences(of: "\n", with: "↵").replacingOccurrences(of: "\t", with: " ") }
         }
         var widths = table.columns.map(TextWidth.of)
         for row in cells {

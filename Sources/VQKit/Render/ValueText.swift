@@ -2,14 +2,24 @@ import Foundation
 
 /// Text for values: `display` for people (tables), `raw` for machines (csv, json).
 public enum ValueText {
-    /// Shortest text that reads back as the same number; whole numbers without a fraction.
+    /// A result number for machines (csv, json): whole numbers without a fraction,
+    /// others to 15 significant digits, so the binary noise of arithmetic on
+    /// decimal figures (`0.1 + 0.2`) does not show; any number with 15 digits
+    /// or fewer (everything a person types) comes out exactly as written.
     public static func raw(_ d: Double) -> String {
-        JSONNumber.canonicalText(d)
+        JSONNumber.canonicalText(resultValue(d))
     }
 
-    /// Thousands separators from 10,000 up (so years and small counts read plainly),
-    /// and at most 4 decimals (2 from 100 up), trailing zeros dropped.
-    public static func display(_ d: Double) -> String {
+    /// The Double nearest to `d` rounded to 15 significant digits (as sqlite3 and spreadsheets show).
+    static func resultValue(_ d: Double) -> Double {
+        guard d.isFinite, d != d.rounded() else { return d }
+        return Double(String(format: "%.15g", d)) ?? d
+    }
+
+    /// At most 4 decimals (2 from 100 up), trailing zeros dropped; thousands
+    /// separators when `grouped`, which by default means from 10,000 up, so that
+    /// years and small counts read plainly (a table decides per column instead).
+    public static func display(_ d: Double, grouped: Bool? = nil) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-∞" : "∞") }
         let decimals = abs(d) >= 100 ? 2 : 4
         var text = String(format: "%.\(decimals)f", d)
@@ -22,21 +32,25 @@ public enum ValueText {
         if negative { text.removeFirst() }
         let parts = text.split(separator: ".", maxSplits: 1)
         var whole = String(parts[0])
-        var grouped = ""
-        while whole.count > 3, parts[0].count > 4 {
-            grouped = "," + whole.suffix(3) + grouped
-            whole.removeLast(3)
+        var result = ""
+        if grouped ?? needsGrouping(d) {
+            while whole.count > 3 {
+                result = "," + whole.suffix(3) + result
+                whole.removeLast(3)
+            }
         }
-        grouped = whole + grouped
-        if parts.count > 1 { grouped += "." + parts[1] }
-        return (negative ? "-" : "") + grouped
+        result = whole + result
+        if parts.count > 1 { result += "." + parts[1] }
+        return (negative ? "-" : "") + result
     }
 
-    public static func display(_ v: Value) -> String {
+    static func needsGrouping(_ d: Double) -> Bool { abs(d) >= 10_000 }
+
+    public static func display(_ v: Value, grouped: Bool? = nil) -> String {
         switch v {
         case .null: "null"
-        case .number(let d): display(d)
-        case .list(let items): items.map(display).joined(separator: ", ")
+        case .number(let d): display(d, grouped: grouped)
+        case .list(let items): items.map { display($0) }.joined(separator: ", ")
         default: plain(v)
         }
     }
@@ -55,20 +69,25 @@ public enum ValueText {
         }
     }
 
+    /// A result as JSON, numbers as `raw` writes them.
     public static func json(_ v: Value) -> JSONValue {
+        json(v) { .number(resultValue($0)) }
+    }
+
+    /// A value to store: numbers exact, so that the file reads back as the same Double.
+    static func stored(_ v: Value) -> JSONValue {
+        json(v) { .number($0) }
+    }
+
+    private static func json(_ v: Value, number: (Double) -> JSONValue) -> JSONValue {
         switch v {
         case .null: .null
         case .bool(let b): .bool(b)
-        case .number(let d): d.isFinite ? .number(d) : .null
+        case .number(let d): d.isFinite ? number(d) : .null
         case .string(let s): .string(s)
         case .date, .month, .record: .string(plain(v))
-        case .list(let items): .array(items.map(json))
-        case .object(let pairs): .object(JSONObject(pairs.map { ($0.0, json($0.1)) }))
+        case .list(let items): .array(items.map { json($0, number: number) })
+        case .object(let pairs): .object(JSONObject(pairs.map { ($0.0, json($0.1, number: number)) }))
         }
-    }
-
-    public static func isNumeric(_ v: Value) -> Bool {
-        if case .number = v { return true }
-        return false
     }
 }

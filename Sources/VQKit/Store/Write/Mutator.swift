@@ -79,7 +79,7 @@ struct Mutator {
     /// A literal's JSON value: expressions are evaluated (they may use `$params` and functions).
     private func json(_ item: RecordLiteral.Item) throws -> JSONValue {
         switch item {
-        case .value(let e): return ValueText.json(try evaluator.compiler.compile(e, in: .constant).eval(.none))
+        case .value(let e): return ValueText.stored(try evaluator.compiler.compile(e, in: .constant).eval(.none))
         case .list(let items, _): return .array(try items.map(json))
         case .object(let literal): return .object(JSONObject(try literal.fields.map { ($0.name, try json($0.item)) }))
         }
@@ -124,7 +124,7 @@ struct Mutator {
             var record = table.record(row)
             var changed = false
             for (field, eval, range) in compiled {
-                let value = ValueText.json(try eval(.record(row)))
+                let value = ValueText.stored(try eval(.record(row)))
                 try check(value, field, in: table.name, label: table.label(row), at: range)
                 if let k = record.keys.firstIndex(of: field.name) {
                     if record.values[k] != value { record.values[k] = value; changed = true }
