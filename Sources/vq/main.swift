@@ -27,6 +27,9 @@ do {
     exit(2)
 }
 if options.help { print(CommandLineOptions.usage); exit(0) }
+if let pinned = ProcessInfo.processInfo.environment["VQ_TODAY"], Dates.parseDate(pinned) == nil {
+    fail("VQ_TODAY must be a date (YYYY-MM-DD), not '\(pinned)'", code: 2)
+}
 if options.version { print("vq \(version)"); exit(0) }
 
 let storePath: String

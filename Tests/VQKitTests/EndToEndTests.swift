@@ -33,6 +33,13 @@ import Testing
         #expect(run.stderr.contains("usage: vq"))
     }
 
+    @Test func badTodayIsAUsageError() throws {
+        let run = try Fixture.vq(store + ["-c", "vendors | select today() | limit 1"], environment: ["VQ_TODAY": "2025-02-30"])
+        #expect(run.status == 2)
+        #expect(run.stderr == "vq: VQ_TODAY must be a date (YYYY-MM-DD), not '2025-02-30'\n")
+        #expect(run.stdout.isEmpty)
+    }
+
     @Test func readOnlyAndTheDemoStoreRefuseChanges() throws {
         let path = try MutationTests.copyOfStore()
         let before = MutationTests.snapshot(path)

@@ -140,3 +140,55 @@ import Testing
         #expect(Suggest.closest(to: word, in: candidates) == expected)
     }
 }
+
+/// The README's language reference and `grammar/vq.ebnf` describe the language
+/// the parser implements: every keyword of the grammar is in the reference, and
+/// every example statement of the reference parses.
+@Suite struct ReferenceTests {
+    static func read(_ path: String) throws -> String {
+        try String(contentsOf: Fixture.packageRoot.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    static func languageReference() throws -> String {
+        let readme = try read("README.md")
+        let start = try #require(readme.range(of: "## Language reference"))
+        let end = try #require(readme.range(of: "\n## The model"))
+        return String(readme[start.lowerBound..<end.lowerBound])
+    }
+
+    @Test func everyKeywordOfTheGrammarIsInTheReference() throws {
+        let grammar = try Self.read("grammar/vq.ebnf")
+        let reference = try Self.languageReference()
+        let keywords = Set(grammar.split(separator: "\"").enumerated()
+            .filter { $0.offset % 2 == 1 && $0.element.allSatisfy { $0.isLetter || $0 == "_" } && !$0.element.isEmpty }
+            .map { String($0.element) })
+        #expect(keywords.count > 40)
+        for word in keywords.sorted() {
+            #expect(reference.contains(word), "grammar keyword '\(word)' is not in the README's language reference")
+        }
+    }
+
+    /// Example statements: the lines of the reference's code blocks, less the
+    /// syntax summaries (which use placeholders such as TARGET and `…`).
+    @Test func everyExampleInTheReferenceParses() throws {
+        var examples: [String] = []
+        var fenced = false
+        for line in try Self.languageReference().split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { fenced.toggle(); continue }
+            guard fenced || line.hasPrefix("    ") else { continue }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            let placeholder = text.contains("…") || text.contains(":=") || text.contains("TARGET") || text.hasPrefix("|")
+            if text.isEmpty || placeholder { continue }
+            // An insert's record may go on over the following lines.
+            if let last = examples.last, Lexer(last).needsMoreInput() {
+                examples[examples.count - 1] += "\n" + text
+            } else {
+                examples.append(text)
+            }
+        }
+        #expect(examples.count >= 15)
+        for example in examples {
+            #expect(throws: Never.self, "\(example)") { try Parser.parse(example) }
+        }
+    }
+}

@@ -48,7 +48,7 @@ enum Fixture {
     /// Runs the built `vq` with arguments and standard input; VQ_TODAY is pinned.
     /// `user`: run it as that user (through runuser; the tests may run as root).
     static func vq(_ arguments: [String], stdin: String? = nil, directory: String? = nil, user: String? = nil,
-                   binary: String = binary) throws -> Run {
+                   binary: String = binary, environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -59,6 +59,7 @@ enum Fixture {
         }
         var environment = ProcessInfo.processInfo.environment
         environment["VQ_TODAY"] = "2025-06-30"
+        environment.merge(extra) { $1 }
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), input = Pipe()

@@ -92,9 +92,7 @@ public final class Store {
                 targetTable = table
             } else {
                 do { targetTable = try self.table(target) } catch {
-                    validator.problems.append(StoreProblem(
-                        file: collection.fileName, record: nil, field: field,
-                        message: "references cannot be checked: \(error.message)"))
+                    validator.report(field: field, "references cannot be checked: \(error.message)")
                     targetTable = nil
                 }
             }

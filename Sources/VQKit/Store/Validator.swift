@@ -3,12 +3,22 @@
 /// nothing is lost) and read as `null` in queries.
 struct Validator {
     let table: Table
-    var problems: [StoreProblem] = []
+    private var found: [(row: Int, problem: StoreProblem)] = []
 
     init(table: Table) { self.table = table }
 
+    /// What was found, record by record (the checks go field by field).
+    var problems: [StoreProblem] {
+        found.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element.problem)
+    }
+
+    /// A problem with the file as a whole, listed before those of its records.
+    mutating func report(field: String, _ message: String) {
+        found.append((-1, StoreProblem(file: table.name.fileName, record: nil, field: field, message: message)))
+    }
+
     private mutating func report(_ row: Int, _ field: String, _ message: String) {
-        problems.append(StoreProblem(file: table.name.fileName, record: table.label(row), field: field, message: message))
+        found.append((row, StoreProblem(file: table.name.fileName, record: table.label(row), field: field, message: message)))
     }
 
     mutating func checkFields() {
