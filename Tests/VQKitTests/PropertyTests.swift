@@ -99,6 +99,28 @@ import Testing
         }
     }
 
+    /// A column of numbers lines up on the decimal point: every cell has the same
+    /// number of decimals, and separators are used for all or none of them.
+    @Test func numberColumnsLineUpOnTheDecimalPoint() {
+        var rng = Xoshiro256(seed: 6)
+        for _ in 0..<300 {
+            let rows: [[Value]] = (0..<rng.int(1...6)).map { _ in
+                [rng.chance(0.15) ? .null : .number(Self.number(&rng) / pow(10, Double(rng.int(0...6))))]
+            }
+            let text = Renderer(format: .table).render(ResultTable(columns: ["n"], rows: rows))
+            let cells = text.split(separator: "\n").dropFirst(3).dropLast(2)
+                .map { $0.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces) }
+                .filter { $0 != "null" }
+            let fractions = Set(cells.map { $0.split(separator: ".").dropFirst().first?.count ?? 0 })
+            #expect(fractions.count <= 1, "\(text)")
+            let large = rows.contains { if case .number(let d) = $0[0] { abs(d) >= 10_000 } else { false } }
+            for cell in cells {
+                let whole = cell.split(separator: ".")[0].filter(\.isNumber)
+                #expect(cell.contains(",") == (large && whole.count > 3), "\(text)")
+            }
+        }
+    }
+
     /// Fitted to a width, a table keeps its borders aligned and is no wider than
     /// the width, unless its numbers and narrowest text columns need more.
     @Test func fittedTablesStayAlignedWithinTheWidth() {

@@ -16,40 +16,46 @@ public enum ValueText {
         return Double(String(format: "%.15g", d)) ?? d
     }
 
-    /// At most 4 decimals (2 from 100 up), trailing zeros dropped; thousands
-    /// separators when `grouped`, which by default means from 10,000 up, so that
-    /// years and small counts read plainly (a table decides per column instead).
-    public static func display(_ d: Double, grouped: Bool? = nil) -> String {
+    /// At most 4 decimals (2 from 100 up), trailing zeros dropped unless
+    /// `decimals` asks for more; thousands separators when `grouped`, which by
+    /// default means from 10,000 up, so that years and small counts read plainly.
+    /// A table decides both per column, so that its numbers line up.
+    public static func display(_ d: Double, grouped: Bool? = nil, decimals: Int? = nil) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-∞" : "∞") }
-        let decimals = abs(d) >= 100 ? 2 : 4
-        var text = String(format: "%.\(decimals)f", d)
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        if text == "-0" { text = "0" }
-        let negative = text.hasPrefix("-")
-        if negative { text.removeFirst() }
-        let parts = text.split(separator: ".", maxSplits: 1)
-        var whole = String(parts[0])
+        let (negative, whole, fraction) = digits(d)
         var result = ""
+        var rest = whole
         if grouped ?? needsGrouping(d) {
-            while whole.count > 3 {
-                result = "," + whole.suffix(3) + result
-                whole.removeLast(3)
+            while rest.count > 3 {
+                result = "," + rest.suffix(3) + result
+                rest.removeLast(3)
             }
         }
-        result = whole + result
-        if parts.count > 1 { result += "." + parts[1] }
+        result = rest + result
+        let places = max(decimals ?? 0, fraction.count)
+        if places > 0 { result += "." + fraction + String(repeating: "0", count: places - fraction.count) }
         return (negative ? "-" : "") + result
+    }
+
+    /// The decimals `display` shows for `d` on its own.
+    static func decimals(_ d: Double) -> Int { d.isFinite ? digits(d).fraction.count : 0 }
+
+    private static func digits(_ d: Double) -> (negative: Bool, whole: String, fraction: String) {
+        var text = String(format: "%.\(abs(d) >= 100 ? 2 : 4)f", d)
+        while text.contains("."), text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        let negative = text.hasPrefix("-") && text != "-0"
+        if text.hasPrefix("-") { text.removeFirst() }
+        let parts = text.split(separator: ".", maxSplits: 1)
+        return (negative, String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
     }
 
     static func needsGrouping(_ d: Double) -> Bool { abs(d) >= 10_000 }
 
-    public static func display(_ v: Value, grouped: Bool? = nil) -> String {
+    public static func display(_ v: Value, grouped: Bool? = nil, decimals: Int? = nil) -> String {
         switch v {
         case .null: "null"
-        case .number(let d): display(d, grouped: grouped)
+        case .number(let d): display(d, grouped: grouped, decimals: decimals)
         case .list(let items): items.map { display($0) }.joined(separator: ", ")
         default: plain(v)
         }
