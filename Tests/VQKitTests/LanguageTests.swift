@@ -124,6 +124,33 @@ import Testing
         }
     }
 
+    /// Statements nested past the limit, however they nest, are refused with an
+    /// error rather than overflowing the stack; 100 levels are fine. Each case is
+    /// the text before, a part repeated n times, the middle, a part repeated n times.
+    @Test(arguments: [
+        ("vendors | select ", "(", "1", ")"),
+        ("vendors | select 1", " + 1", "", ""),
+        ("vendors where true", " or false", "", ""),
+        ("vendors where ", "not ", "true", ""),
+        ("vendors | select ", "- ", "1", ""),
+        ("", "(", "vendors", ")"),
+        ("insert into vendors {id: ", "[", "", "]"),
+    ])
+    func deepNestingIsRefused(_ head: String, _ open: String, _ middle: String, _ close: String) throws {
+        func nested(_ n: Int) -> String {
+            head + String(repeating: open, count: n) + middle + String(repeating: close, count: n) + (head.hasPrefix("insert") ? "}" : "")
+        }
+        _ = try Parser.parse(nested(100))
+        do {
+            _ = try Parser.parse(nested(30_000))
+            Issue.record("30 000 levels parsed")
+        } catch {
+            #expect(error.message.contains("nested too deeply"))
+            // The echo of such a line shows the place, not the whole line.
+            #expect(error.render(source: nested(30_000)).count < 400)
+        }
+    }
+
     @Test func renderedCaretCountsWideCharacters() {
         let d = Diagnostic("unknown field 'x'", at: SourceRange(30, 31))
         let text = d.render(source: "vendors where name = '顺丰' x", origin: "a.vq")

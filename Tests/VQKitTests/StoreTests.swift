@@ -29,6 +29,15 @@ import Testing
         #expect(out.hasSuffix("2\n"), "vendors still answer: \(out)")
     }
 
+    /// A hostile or broken file nesting arrays 100 000 deep is refused, not a crash.
+    @Test func deeplyNestedJSONIsRefused() throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let dir = Self.store(["contracts": "[{\"id\": \"C-1\", \"extra\": \(deep)}]"])
+        let out = try Fixture.transcript("contracts | count\nvendors | count", store: dir)
+        #expect(out.contains("cannot read contracts.json: line 1, column 153: arrays and objects nested more than 128 deep"), "\(out.prefix(300))")
+        #expect(out.hasSuffix("2\n"), "vendors still answer")
+    }
+
     @Test func wrongTypeNamesRecordFieldExpectedAndFound() throws {
         let dir = Self.store(["vendors": """
         [{"id": "V-1", "name": "Acme", "category": "logistics", "country": "US", "status": "active", "rating": "high", "headcount": 10, "certifications": [], "since": "2020-01-01"}]

@@ -20,6 +20,10 @@ public struct JSONReader: ~Copyable {
     /// open-addressing table: store files repeat a few keys millions of times.
     private var keys: [(bytes: [UInt8], string: String)] = []
     private var keySlots = [Int32](repeating: -1, count: 512)
+    /// Arrays and objects being read, outermost first. Past `maxDepth` (serde_json's
+    /// limit) the file is refused rather than overflowing a reading thread's stack.
+    private var depth = 0
+    static let maxDepth = 128
 
     public init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -125,7 +129,13 @@ public struct JSONReader: ~Copyable {
     public mutating func readValue() throws(JSONSyntaxError) -> JSONValue {
         skipWhitespace()
         guard position < bytes.count else { throw error("expected a value") }
-        switch bytes[position] {
+        let byte = bytes[position]
+        if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+            depth += 1
+            if depth > JSONReader.maxDepth { throw error("arrays and objects nested more than \(JSONReader.maxDepth) deep") }
+        }
+        defer { if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth -= 1 } }
+        switch byte {
         case UInt8(ascii: "\""):
             return .string(try readString())
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):

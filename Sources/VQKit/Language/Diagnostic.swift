@@ -40,6 +40,9 @@ public struct Diagnostic: Error, Sendable, Equatable {
         return Diagnostic(message, at: range)
     }
 
+    /// Echoed lines wider than this are cut around the offending place.
+    static let echoWidth = 100
+
     /// The message with the offending line of `source` and a caret under the range.
     /// `origin` names the file, and `lineOffset` says where `source` starts in it.
     public func render(source: String, origin: String? = nil, lineOffset: Int = 0) -> String {
@@ -60,9 +63,17 @@ public struct Diagnostic: Error, Sendable, Equatable {
         var out = ""
         if let origin { out += "\(origin):\(line):\(column): " }
         out += "error: " + message + "\n"
-        out += "  " + String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self) + "\n"
-        let pad = String(repeating: " ", count: TextWidth.of(prefix))
-        out += "  " + pad + String(repeating: "^", count: max(1, TextWidth.of(marked)))
+        var before = prefix, shown = marked
+        var after = String(decoding: bytes[max(start, end)..<lineEnd], as: UTF8.self)
+        // A very long line (a generated script) is shown around the offending place only.
+        if TextWidth.of(before) + TextWidth.of(marked) + TextWidth.of(after) > Diagnostic.echoWidth {
+            shown = TextWidth.truncate(marked, to: Diagnostic.echoWidth / 2)
+            before = TextWidth.truncate(before, keepingEndTo: Diagnostic.echoWidth / 4)
+            after = TextWidth.truncate(after, to: max(1, Diagnostic.echoWidth - TextWidth.of(before) - TextWidth.of(shown)))
+        }
+        out += "  " + before + shown + after + "\n"
+        let pad = String(repeating: " ", count: TextWidth.of(before))
+        out += "  " + pad + String(repeating: "^", count: max(1, TextWidth.of(shown)))
         if let hint { out += "\n  hint: " + hint }
         return out
     }

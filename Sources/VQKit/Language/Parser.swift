@@ -9,6 +9,11 @@ public struct Parser {
     public private(set) var expectations: [Expectation] = []
     /// The pipelines being parsed, innermost last: the rows an expression reads.
     private var pipelines: [Query] = []
+    /// How deeply the parse is nested (brackets, subqueries, negations, operators
+    /// in a chain): past `maxDepth` the statement is refused, rather than
+    /// overflowing the stack here or when the tree is compiled and run.
+    private var depth = 0
+    static let maxDepth = 256
 
     public static let stageKeywords = ["where", "select", "order", "sort", "limit", "take", "group", "count", "distinct"]
     /// Words that cannot name a field or variable in an expression.
@@ -51,6 +56,15 @@ public struct Parser {
     /// Notes what the grammar allows here, when the text ends here.
     private mutating func expect(_ e: Expectation) {
         if collectsExpectations, current.kind == .end { expectations.append(e) }
+    }
+
+    /// One level deeper; each call is paired with a `depth -= 1` when the level is done.
+    private mutating func deeper() throws(Diagnostic) {
+        depth += 1
+        if depth > Parser.maxDepth {
+            throw Diagnostic("the statement is nested too deeply (more than \(Parser.maxDepth) levels of brackets or operators)",
+                             at: current.range)
+        }
     }
 
     private mutating func acceptKeyword(_ word: String) -> Bool {
@@ -122,6 +136,8 @@ public struct Parser {
     // MARK: Queries
 
     mutating func query() throws(Diagnostic) -> Query {
+        try deeper()
+        defer { depth -= 1 }
         let start = current.range.start
         let source: Source
         if current.isSymbol("(") {
@@ -300,6 +316,8 @@ public struct Parser {
     }
 
     private mutating func literalItem() throws(Diagnostic) -> RecordLiteral.Item {
+        try deeper()
+        defer { depth -= 1 }
         if current.isSymbol("{") { return .object(try recordLiteral()) }
         guard current.isSymbol("[") else { return .value(try expression()) }
         let start = advance().range.start
@@ -365,7 +383,10 @@ public struct Parser {
 
     public mutating func expression() throws(Diagnostic) -> Expr {
         var left = try andExpression()
+        let outer = depth
+        defer { depth = outer }
         while acceptKeyword("or") {
+            try deeper()
             let right = try andExpression()
             left = Expr(kind: .binary(.or, left, right), range: left.range.union(right.range))
         }
@@ -374,7 +395,10 @@ public struct Parser {
 
     private mutating func andExpression() throws(Diagnostic) -> Expr {
         var left = try notExpression()
+        let outer = depth
+        defer { depth = outer }
         while acceptKeyword("and") {
+            try deeper()
             let right = try notExpression()
             left = Expr(kind: .binary(.and, left, right), range: left.range.union(right.range))
         }
@@ -384,6 +408,8 @@ public struct Parser {
     private mutating func notExpression() throws(Diagnostic) -> Expr {
         let start = current.range
         if acceptKeyword("not") {
+            try deeper()
+            defer { depth -= 1 }
             let operand = try notExpression()
             return Expr(kind: .not(operand), range: start.union(operand.range))
         }
@@ -437,7 +463,10 @@ public struct Parser {
 
     private mutating func additive() throws(Diagnostic) -> Expr {
         var left = try multiplicative()
+        let outer = depth
+        defer { depth = outer }
         while current.isSymbol("+") || current.isSymbol("-") {
+            try deeper()
             let op: BinaryOperator = advance().isSymbol("+") ? .add : .subtract
             let right = try multiplicative()
             left = Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
@@ -447,7 +476,10 @@ public struct Parser {
 
     private mutating func multiplicative() throws(Diagnostic) -> Expr {
         var left = try unary()
+        let outer = depth
+        defer { depth = outer }
         while current.isSymbol("*") || current.isSymbol("/") {
+            try deeper()
             let op: BinaryOperator = advance().isSymbol("*") ? .multiply : .divide
             let right = try unary()
             left = Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
@@ -456,6 +488,8 @@ public struct Parser {
     }
 
     private mutating func unary() throws(Diagnostic) -> Expr {
+        try deeper()
+        defer { depth -= 1 }
         let start = current.range
         if acceptSymbol("-") {
             let operand = try unary()

@@ -58,4 +58,18 @@ public enum TextWidth {
         }
         return out + "…"
     }
+
+    /// The end of `s` that fits `width` columns, after a `…` when something was cut.
+    public static func truncate(_ s: String, keepingEndTo width: Int) -> String {
+        if of(s) <= width { return s }
+        var out = ""
+        var used = 0
+        for ch in s.reversed() {
+            let w = of(String(ch))
+            if used + w > width - 1 { break }
+            out.append(ch)
+            used += w
+        }
+        return "…" + String(out.reversed())
+    }
 }
