@@ -59,6 +59,23 @@ public enum Functions {
         return out
     }
 
+    /// `x` to `decimals` places, halves away from zero, as the decimal figure
+    /// reads: 2.675 is 2.67499999… in binary, but a person means 2.675 and
+    /// expects 2.68. Values that are that close to a half are rounded in decimal.
+    static func round(_ x: Double, decimals: Int) -> Double {
+        // From 2^52 up every Double is whole.
+        guard x.isFinite, decimals < 16, decimals < 0 || abs(x) < 0x1p52 else { return x }
+        let scale = pow(10, Double(decimals))
+        let scaled = x * scale
+        let fraction = abs(scaled - scaled.rounded(.towardZero))
+        guard abs(fraction - 0.5) < 1e-6, var exact = Decimal(string: String(format: "%.15g", x)) else {
+            return scaled.rounded(.toNearestOrAwayFromZero) / scale
+        }
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &exact, decimals, .plain)
+        return NSDecimalNumber(decimal: rounded).doubleValue
+    }
+
     /// Linear interpolation between the two nearest ranks (DuckDB's quantile_cont, numpy's default).
     static func quantile(_ sorted: [Double], _ p: Double) -> Double {
         let h = Double(sorted.count - 1) * p
@@ -148,8 +165,10 @@ public enum Functions {
         "round": Scalar(arity: 1...2, usage: "round(x[, n])", summary: "x rounded to n decimals (0), halves away from zero") { args, c throws in
             guard let x = try number(try args.value(0), "round", c.range) else { return .null }
             let n = args.count > 1 ? try number(try args.value(1), "round", c.range) ?? 0 : 0
-            let scale = pow(10, n.rounded())
-            return .number((x * scale).rounded(.toNearestOrAwayFromZero) / scale)
+            guard n == n.rounded() else {
+                throw Diagnostic("round's number of decimals must be a whole number", at: c.argumentRanges[1])
+            }
+            return .number(round(x, decimals: Int(max(-22, min(n, 16)))))
         },
         "abs": Scalar(arity: 1...1, usage: "abs(x)", summary: "absolute value") { args, c throws in
             try number(try args.value(0), "abs", c.range).map { .number(abs($0)) } ?? .null

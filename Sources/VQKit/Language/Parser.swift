@@ -373,8 +373,17 @@ public struct Parser {
                 levers.append(Simulation.Setting(lever: lever, value: value, range: nameRange.union(value.range)))
             } while acceptSymbol(",")
         }
-        let trials = acceptKeyword("trials") ? try expression() : nil
-        let seed = acceptKeyword("seed") ? try expression() : nil
+        // `trials` and `seed` in either order, each at most once.
+        var trials: Expr?, seed: Expr?
+        while true {
+            if trials == nil, acceptKeyword("trials") {
+                trials = try expression()
+            } else if seed == nil, acceptKeyword("seed") {
+                seed = try expression()
+            } else {
+                break
+            }
+        }
         return Simulation(kind: kind, target: target, levers: levers, trials: trials, seed: seed,
                           range: SourceRange(start, previousEnd))
     }

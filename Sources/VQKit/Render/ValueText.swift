@@ -22,6 +22,7 @@ public enum ValueText {
     /// A table decides both per column, so that its numbers line up.
     public static func display(_ d: Double, grouped: Bool? = nil, decimals: Int? = nil) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-∞" : "∞") }
+        if scientific(d) { return String(format: "%.4g", d) }
         let (negative, whole, fraction) = digits(d)
         var result = ""
         var rest = whole
@@ -38,7 +39,13 @@ public enum ValueText {
     }
 
     /// The decimals `display` shows for `d` on its own.
-    static func decimals(_ d: Double) -> Int { d.isFinite ? digits(d).fraction.count : 0 }
+    static func decimals(_ d: Double) -> Int { d.isFinite && !scientific(d) ? digits(d).fraction.count : 0 }
+
+    /// Numbers too large for their digits to mean anything, or too small for 4
+    /// decimals to show them, are shown as `1.235e+20` or `3e-06`.
+    private static func scientific(_ d: Double) -> Bool {
+        abs(d) >= 1e15 || (d != 0 && abs(d) < 0.00005)
+    }
 
     private static func digits(_ d: Double) -> (negative: Bool, whole: String, fraction: String) {
         var text = String(format: "%.\(abs(d) >= 100 ? 2 : 4)f", d)
