@@ -29,6 +29,28 @@ import Testing
         #expect(out.hasSuffix("2\n"), "vendors still answer: \(out)")
     }
 
+    /// A file large enough to be read and checked in two halves at once reports
+    /// the problems of both halves, in record order, as one pass would.
+    @Test func largeFileProblemsFromBothHalvesInOrder() throws {
+        let n = 150_000
+        let bad = [10: #"{"kpi": "K-1", "period": "2024-01", "actual": "high"}"#,
+                   74_999: #"{"kpi": "K-1", "period": "2024-13", "actual": 0.9}"#,
+                   75_000: #"{"kpi": 7, "period": "2024-01", "actual": 0.9}"#,
+                   149_999: #"{"kpi": "K-1", "period": "2024-01", "actual": null}"#]
+        let kpis = #"[{"id": "K-1", "contract": "C-1", "metric": "on_time", "target": 0.95, "direction": "higher", "weight": 1, "penalty": 100}]"#
+        let records = (0..<n).map { bad[$0] ?? #"{"kpi": "K-1", "period": "2024-01", "actual": 0.9}"# }
+        let text = "[\n" + records.joined(separator: ",\n") + "\n]"
+        let dir = Self.store(["kpis": kpis, "measurements": text])
+        let store = try Fixture.store(dir)
+        #expect(try store.table(.measurements).count == n)
+        #expect(store.problems.map(\.description) == [
+            "measurements.json: record 11: field 'actual': expected number, found \"high\"",
+            "measurements.json: record 75000: field 'period': expected a month (YYYY-MM), found \"2024-13\"",
+            "measurements.json: record 75001: field 'kpi': expected ref(kpis), found 7",
+            "measurements.json: record 150000: field 'actual': expected number, found null (the field is required)",
+        ])
+    }
+
     /// A hostile or broken file nesting arrays 100 000 deep is refused, not a crash.
     @Test func deeplyNestedJSONIsRefused() throws {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)

@@ -35,7 +35,7 @@ public struct Distribution: Sendable {
         Parallel.run(min(2, arrays.count)) { _ in
             while let i = counter.take(below: arrays.count) { slots.set(i, Distribution(arrays[i])) }
         }
-        return slots.values
+        return slots.take()
     }
 
     /// The values at the given ranks (order statistics) of values within

@@ -91,7 +91,6 @@ struct TableBuilder {
     private var present: [Bool]
     /// The record being read: columns in the order their keys came.
     private(set) var order: [Int] = []
-    private var values: [JSONValue] = []
 
     init(name: CollectionName) {
         let names = name.spec.fields.map(\.name)
@@ -124,14 +123,13 @@ struct TableBuilder {
         if present[column] { return false }
         present[column] = true
         order.append(column)
-        values.append(value)
+        parts.columns[column].append(value)
         return true
     }
 
     mutating func skipElement() { parts.skipped.append(elements) }
 
     mutating func endRecord() {
-        for (c, v) in zip(order, values) { parts.columns[c].append(v) }
         for c in present.indices {
             if present[c] { present[c] = false } else { parts.columns[c].append(.null) }
         }
@@ -145,7 +143,6 @@ struct TableBuilder {
             parts.recordShape.append(Int32(parts.shapes.count - 1))
         }
         order.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
         parts.count += 1
     }
 

@@ -96,8 +96,9 @@ enum TableLoader {
             Parallel.run(2) { i in
                 parts.set(i, Result { try readPart(collection, buffer.bytes, from: i == 0 ? nil : split, stopAt: i == 0 ? split : nil) })
             }
-            let results = parts.values
-            if case .success(var first) = results[0], case .success(let second) = results[1] {
+            var results = parts.take()
+            let second = results.removeLast(), first = results.removeLast()
+            if case .success(var first) = consume first, case .success(let second) = consume second {
                 if first.stoppedAtSplit {
                     let offset = first.builder.elements
                     first.builder.append(second.builder)
@@ -209,7 +210,7 @@ enum TableLoader {
                 results.set(order[i], parse(c, file: path))
             }
         }
-        return results.values
+        return results.take()
     }
 
     private static func size(_ path: String) -> Int {
@@ -228,7 +229,14 @@ final class ResultSlots<T>: @unchecked Sendable {
     private let lock = NSLock()
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ value: T) { lock.withLock { slots[i] = value } }
-    var values: [T] { lock.withLock { slots.map { $0! } } }
+    /// The values, moved out: the slots keep no reference, so the caller can
+    /// change a value's arrays in place rather than copying them.
+    func take() -> [T] {
+        lock.withLock {
+            defer { slots = [] }
+            return slots.map { $0! }
+        }
+    }
 }
 
 /// A shared counter handing out work items to threads.
@@ -309,7 +317,7 @@ enum Search {
             // A hit that starts in the next part is that part's.
             found.set(t, any(patterns, in: slice).map { ($0.pattern, $0.offset + start) }.filter { $0.1 < (t + 1) * part })
         }
-        return found.values.flatMap { $0 }
+        return found.take().flatMap { $0 }
     }
 
     /// Where any of the patterns occurs. Patterns sharing a prefix (ids of one

@@ -21,12 +21,31 @@ struct Validator {
         found.append((row, StoreProblem(file: table.name.fileName, record: table.label(row), field: field, message: message)))
     }
 
+    /// Checks every field of every record, and that ids are unique. A large
+    /// table is checked in two halves at once.
     mutating func checkFields() {
+        let count = table.count
+        if count >= 100_000 {
+            let shared = SharedTable(table: table)
+            let halves = ResultSlots<[(row: Int, problem: StoreProblem)]>(count: 2)
+            Parallel.run(2) { i in
+                var half = Validator(table: shared.table)
+                half.checkFields(in: i == 0 ? 0..<count / 2 : count / 2..<count)
+                halves.set(i, half.found)
+            }
+            found += halves.take().joined()
+        } else {
+            checkFields(in: 0..<count)
+        }
+        checkIDs()
+    }
+
+    private mutating func checkFields(in rows: Range<Int>) {
         let spec = table.name.spec
         for field in spec.fields {
             let c = table.column(field.name)!
             let column = table.columns[c]
-            for row in 0..<table.count {
+            for row in rows {
                 let value = column[row]
                 if case .null = value {
                     if !field.optional {
@@ -38,6 +57,10 @@ struct Validator {
                 if let message = Validator.check(value, against: field) { report(row, field.name, message) }
             }
         }
+    }
+
+    private mutating func checkIDs() {
+        let spec = table.name.spec
         if spec.hasID {
             var index: [String: Int] = [:]
             index.reserveCapacity(table.count)
@@ -51,6 +74,11 @@ struct Validator {
             }
             table.idIndex = index
         }
+    }
+
+    /// A table read by the checking threads while no one changes it.
+    private struct SharedTable: @unchecked Sendable {
+        let table: Table
     }
 
     /// Nil when `value` fits the field, else what was expected and found.
