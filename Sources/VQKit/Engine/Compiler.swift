@@ -109,6 +109,15 @@ final class Compiler {
 
     // MARK: Names
 
+    /// After a `select` or `group by` the rows have only their columns: the
+    /// message says which, since a field of the collection is no longer there.
+    private static func unknownColumn(_ name: String, at range: SourceRange, columns: [String]) -> Diagnostic {
+        var d = Diagnostic.unknown("column", name, at: range, candidates: columns)
+        let shown = columns.prefix(12).joined(separator: ", ") + (columns.count > 12 ? ", …" : "")
+        d.hint = "the rows here have only the columns \(shown)"
+        return d
+    }
+
     private func path(_ segments: [PathSegment], range: SourceRange, in scope: Scope) throws -> Compiled {
         let first = segments[0]
         switch scope {
@@ -126,7 +135,7 @@ final class Compiler {
             if segments.count == 1, let value = environment.scalar(first.name), !names.contains(first.name) {
                 return Compiled(eval: { (_: Row) throws -> Value in value })
             }
-            throw Diagnostic.unknown("column", text(range), at: range, candidates: names)
+            throw Compiler.unknownColumn(text(range), at: range, columns: names)
         case .groups(let keys, let member):
             if segments.count == 1, let value = environment.scalar(first.name) {
                 return Compiled(eval: { (_: Row) throws -> Value in value })
@@ -135,7 +144,7 @@ final class Compiler {
                 throw Diagnostic("'\(text(range))' is neither a group key nor inside an aggregate", at: range,
                                  hint: "add it to group by, or use an aggregate such as max(\(text(range)))")
             }
-            throw Diagnostic.unknown("column", text(range), at: range, candidates: keys + ["count"])
+            throw Compiler.unknownColumn(text(range), at: range, columns: keys + ["count"])
         case .constant:
             if segments.count == 1, let value = environment.scalar(first.name) {
                 return Compiled(eval: { (_: Row) throws -> Value in value })
