@@ -121,4 +121,5 @@ enum Fixture {
 final class Output: @unchecked Sendable {
     private(set) var text = ""
     func append(_ s: String) { text += s }
+    func clear() { text = "" }
 }
