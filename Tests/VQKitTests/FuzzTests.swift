@@ -85,4 +85,39 @@ import Testing
         // Both kinds must be well represented for the test to mean anything.
         #expect(parsed > Self.runs / 10 && failed > Self.runs / 10, "\(parsed) parsed, \(failed) refused")
     }
+
+    /// Mangled store files (as a careless hand edit or a broken export leaves
+    /// them) are reported, never a crash: each query answers or names the file.
+    @Test func mangledStoreFilesNeverCrash() throws {
+        let source = Fixture.storePath
+        let vendors = try String(contentsOfFile: source + "/vendors.json", encoding: .utf8)
+        let contracts = try String(contentsOfFile: source + "/contracts.json", encoding: .utf8)
+        var rng = Xoshiro256(seed: 22)
+        var answered = 0, refused = 0
+        for _ in 0..<max(1, Self.runs / 20) {
+            let dir = Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            // Byte-level damage, and JSON-level: brackets, quotes, commas, values of the wrong type.
+            var damaged = [vendors, contracts]
+            let which = rng.int(0...1)
+            for _ in 0..<rng.int(1...4) {
+                var chars = Array(damaged[which])
+                let i = rng.int(0...(chars.count - 1))
+                let junk = rng.pick(["", "[", "]", "{", "}", "\"", ",", ":", "null", "\"x\"", "-1e999", "\\u12", "顺", "\n"])
+                chars.replaceSubrange(i..<min(chars.count, i + rng.int(0...3)), with: Array(junk))
+                damaged[which] = String(chars)
+            }
+            try damaged[0].write(toFile: dir + "/vendors.json", atomically: false, encoding: .utf8)
+            try damaged[1].write(toFile: dir + "/contracts.json", atomically: false, encoding: .utf8)
+            let out = try Fixture.transcript("vendors | count\ncontracts | select id, vendor.name, value | order by value | limit 3",
+                                             store: dir, keepGoing: true)
+            if out.contains("error: cannot read") {
+                refused += 1
+                #expect(out.contains("vendors.json") || out.contains("contracts.json"), "\(out.prefix(400))")
+            } else {
+                answered += 1
+            }
+        }
+        #expect(answered > 0 && refused > 0, "\(answered) answered, \(refused) refused")
+    }
 }
