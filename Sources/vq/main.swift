@@ -62,9 +62,8 @@ for command in options.commands where ok || options.keepGoing {
     ok = session.run(command, keepGoing: options.keepGoing) && ok
 }
 if let script = options.script, ok || options.keepGoing {
-    guard let data = FileManager.default.contents(atPath: script), let text = String(data: data, encoding: .utf8) else {
-        fail("cannot read script '\(script)'", code: 2)
-    }
+    let text: String
+    do { text = try Session.readText(script) } catch { fail(error.message, code: 2) }
     ok = session.run(text, origin: script, keepGoing: options.keepGoing) && ok
 } else if options.commands.isEmpty, options.script == nil {
     let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)

@@ -33,6 +33,20 @@ import Testing
         #expect(run.stderr.contains("usage: vq"))
     }
 
+    @Test func filesThatCannotBeUsedSayWhy() throws {
+        let dir = Fixture.temporaryDirectory()
+        let missing = try Fixture.vq(store + [dir + "/nope.vq"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "vq: cannot read '\(dir)/nope.vq': no such file\n")
+        let directory = try Fixture.vq(store + [dir])
+        #expect(directory.stderr == "vq: cannot read '\(dir)': it is a directory\n")
+        let statements = ".read \(dir)\n.output \(dir)/no/such/dir/out.csv\nvendors | count\n"
+        let meta = try Fixture.vq(store + ["--keep-going"], stdin: statements)
+        #expect(meta.stderr.contains("error: cannot read '\(dir)': it is a directory"), "\(meta.stderr)")
+        #expect(meta.stderr.contains("error: cannot write to '\(dir)/no/such/dir/out.csv': No such file or directory"))
+        #expect(meta.stdout == "30\n", "output stays on the terminal")
+    }
+
     @Test func badTodayIsAUsageError() throws {
         let run = try Fixture.vq(store + ["-c", "vendors | select today() | limit 1"], environment: ["VQ_TODAY": "2025-02-30"])
         #expect(run.status == 2)

@@ -101,9 +101,7 @@ extension Session {
             guard args.count == 1 else { throw usage() }
             let base = origin.map { ($0 as NSString).deletingLastPathComponent } ?? ""
             let path = args[0].hasPrefix("/") || base.isEmpty ? args[0] : (base as NSString).appendingPathComponent(args[0])
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw Diagnostic("cannot read '\(path)'", at: range)
-            }
+            let text = try Session.readText(path, at: range)
             guard !reading.contains(path) else { throw Diagnostic("'\(path)' is already being read (a .read loop)", at: range) }
             reading.append(path)
             defer { reading.removeLast() }
@@ -114,11 +112,9 @@ extension Session {
                 if name == "once" { throw usage() }
                 return
             }
-            guard FileManager.default.createFile(atPath: args[0], contents: nil),
-                  let handle = FileHandle(forWritingAtPath: args[0]) else {
-                throw Diagnostic("cannot write to '\(args[0])'", at: range)
-            }
-            redirect = (handle, name == "once")
+            let fd = Foundation.open(args[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw Diagnostic("cannot write to '\(args[0])': \(String(cString: strerror(errno)))", at: range) }
+            redirect = (FileHandle(fileDescriptor: fd, closeOnDealloc: true), name == "once")
         case "open":
             guard args.count == 1 else { throw usage() }
             do { try open(Store(path: args[0])) } catch { throw Diagnostic(error.message, at: range) }
@@ -128,5 +124,24 @@ extension Session {
             throw Diagnostic.unknown("meta-command", "." + name, at: range,
                                      candidates: Session.metaCommands.map { "." + $0.name } + [".exit"])
         }
+    }
+}
+
+extension Session {
+    /// A script's text, or an error that says why it cannot be had.
+    public static func readText(_ path: String, at range: SourceRange? = nil) throws(Diagnostic) -> String {
+        var isDirectory: ObjCBool = false
+        let why: String
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            why = "no such file"
+        } else if isDirectory.boolValue {
+            why = "it is a directory"
+        } else if let data = FileManager.default.contents(atPath: path) {
+            if let text = String(data: data, encoding: .utf8) { return text }
+            why = "it is not UTF-8 text"
+        } else {
+            why = access(path, R_OK) == 0 ? "it cannot be read" : String(cString: strerror(errno))
+        }
+        throw Diagnostic("cannot read '\(path)': \(why)", at: range)
     }
 }
