@@ -196,7 +196,8 @@ import Testing
     }
 
     /// Example statements: the lines of the reference's code blocks, less the
-    /// syntax summaries (which use placeholders such as TARGET and `…`).
+    /// syntax summaries (which use placeholders such as TARGET and `…`), and
+    /// the statements of the README's tour.
     @Test func everyExampleInTheReferenceParses() throws {
         var examples: [String] = []
         var fenced = false
@@ -213,7 +214,12 @@ import Testing
                 examples.append(text)
             }
         }
-        #expect(examples.count >= 15)
+        // And every statement typed at a `vq>` prompt anywhere in the README.
+        let readme = try Self.read("README.md")
+        for line in readme.split(separator: "\n") where line.hasPrefix("vq> ") {
+            examples.append(String(line.dropFirst(4)))
+        }
+        #expect(examples.count >= 25)
         for example in examples {
             #expect(throws: Never.self, "\(example)") { try Parser.parse(example) }
         }
