@@ -365,21 +365,16 @@ enum Operators {
     static func binary(_ op: BinaryOperator, _ a: @escaping Compiler.Eval, _ b: @escaping Compiler.Eval,
                        left: SourceRange, right: SourceRange, at range: SourceRange) -> Compiler.Eval {
         switch op {
-        case .and:
+        case .and, .or:
+            // SQL's three-valued logic: a false decides `and` and a true decides `or`
+            // (the right side is then not evaluated); otherwise a null makes the result null.
+            let decisive = op == .or
             return { (row: Row) throws -> Value in
                 let x = try truth(try a(row), at: left)
-                if x == false { return .bool(false) }
+                if x == decisive { return .bool(decisive) }
                 let y = try truth(try b(row), at: right)
-                if y == false { return .bool(false) }
-                return x == nil || y == nil ? .null : .bool(true)
-            }
-        case .or:
-            return { (row: Row) throws -> Value in
-                let x = try truth(try a(row), at: left)
-                if x == true { return .bool(true) }
-                let y = try truth(try b(row), at: right)
-                if y == true { return .bool(true) }
-                return x == nil || y == nil ? .null : .bool(false)
+                if y == decisive { return .bool(decisive) }
+                return x == nil || y == nil ? .null : .bool(!decisive)
             }
         case .add, .subtract, .multiply, .divide:
             return { (row: Row) throws -> Value in

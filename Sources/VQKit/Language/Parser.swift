@@ -391,27 +391,34 @@ public struct Parser {
     // MARK: Expressions
 
     public mutating func expression() throws(Diagnostic) -> Expr {
-        var left = try andExpression()
+        try chain([("or", .or)]) { (p: inout Parser) throws(Diagnostic) in try p.andExpression() }
+    }
+
+    private mutating func andExpression() throws(Diagnostic) -> Expr {
+        try chain([("and", .and)]) { (p: inout Parser) throws(Diagnostic) in try p.notExpression() }
+    }
+
+    /// `operand (op operand)*`, left-associative. Each operator in the chain is a
+    /// level deeper, as the tree it builds is.
+    private mutating func chain(_ operators: [(String, BinaryOperator)],
+                                _ operand: (inout Parser) throws(Diagnostic) -> Expr) throws(Diagnostic) -> Expr {
+        var left = try operand(&self)
         let outer = depth
         defer { depth = outer }
-        while acceptKeyword("or") {
+        while let op = acceptOperator(operators) {
             try deeper()
-            let right = try andExpression()
-            left = Expr(kind: .binary(.or, left, right), range: left.range.union(right.range))
+            let right = try operand(&self)
+            left = Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
         }
         return left
     }
 
-    private mutating func andExpression() throws(Diagnostic) -> Expr {
-        var left = try notExpression()
-        let outer = depth
-        defer { depth = outer }
-        while acceptKeyword("and") {
-            try deeper()
-            let right = try notExpression()
-            left = Expr(kind: .binary(.and, left, right), range: left.range.union(right.range))
+    /// The operator at the current token, taken; a word operator is a keyword.
+    private mutating func acceptOperator(_ operators: [(String, BinaryOperator)]) -> BinaryOperator? {
+        for (text, op) in operators {
+            if text.first!.isLetter ? acceptKeyword(text) : acceptSymbol(text) { return op }
         }
-        return left
+        return nil
     }
 
     private mutating func notExpression() throws(Diagnostic) -> Expr {
@@ -471,29 +478,11 @@ public struct Parser {
     }
 
     private mutating func additive() throws(Diagnostic) -> Expr {
-        var left = try multiplicative()
-        let outer = depth
-        defer { depth = outer }
-        while current.isSymbol("+") || current.isSymbol("-") {
-            try deeper()
-            let op: BinaryOperator = advance().isSymbol("+") ? .add : .subtract
-            let right = try multiplicative()
-            left = Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
-        }
-        return left
+        try chain([("+", .add), ("-", .subtract)]) { (p: inout Parser) throws(Diagnostic) in try p.multiplicative() }
     }
 
     private mutating func multiplicative() throws(Diagnostic) -> Expr {
-        var left = try unary()
-        let outer = depth
-        defer { depth = outer }
-        while current.isSymbol("*") || current.isSymbol("/") {
-            try deeper()
-            let op: BinaryOperator = advance().isSymbol("*") ? .multiply : .divide
-            let right = try unary()
-            left = Expr(kind: .binary(op, left, right), range: left.range.union(right.range))
-        }
-        return left
+        try chain([("*", .multiply), ("/", .divide)]) { (p: inout Parser) throws(Diagnostic) in try p.unary() }
     }
 
     private mutating func unary() throws(Diagnostic) -> Expr {
