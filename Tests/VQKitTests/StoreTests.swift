@@ -51,6 +51,21 @@ import Testing
         ])
     }
 
+    /// A UTF-8 byte order mark (Windows tools write one) is read past, and a
+    /// change to the file keeps it.
+    @Test func byteOrderMarkIsReadAndKept() throws {
+        let dir = Self.store([:])
+        let path = dir + "/vendors.json"
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        try (Data([0xEF, 0xBB, 0xBF]) + original).write(to: URL(fileURLWithPath: path))
+        let out = try Fixture.transcript("vendors | count\nupdate vendors set headcount = 11 where id = \"V-1\"", store: dir)
+        #expect(out == "2\nupdated 1 record of vendors\n", "\(out)")
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(written.prefix(3) == Data([0xEF, 0xBB, 0xBF]))
+        #expect(String(decoding: written.dropFirst(3), as: UTF8.self)
+                == String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"headcount\": 10,", with: "\"headcount\": 11,"))
+    }
+
     /// A hostile or broken file nesting arrays 100 000 deep is refused, not a crash.
     @Test func deeplyNestedJSONIsRefused() throws {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)

@@ -29,6 +29,13 @@ public struct JSONReader: ~Copyable {
         self.bytes = bytes
     }
 
+    /// The length of a UTF-8 byte order mark at the start of `bytes` (0 or 3).
+    /// Windows tools write one before JSON; RFC 8259 lets a reader ignore it,
+    /// and the write path copies it back with the rest of the file's opening.
+    public static func byteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+    }
+
     // MARK: Structure
 
     public mutating func skipWhitespace() {

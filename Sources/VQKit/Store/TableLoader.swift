@@ -153,6 +153,7 @@ enum TableLoader {
         if let start {
             reader.position = start
         } else {
+            reader.position = JSONReader.byteOrderMark(bytes)
             try reader.expect(UInt8(ascii: "["), "'[' (a store file is a JSON array of objects)")
             if reader.consume(UInt8(ascii: "]")) {
                 try reader.expectEnd()

@@ -101,7 +101,7 @@ struct FileEdit {
 
     /// The elements of the top-level array, found by tracking strings and brackets only.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws(StoreError) -> [Range<Int>] {
-        var i = 0
+        var i = JSONReader.byteOrderMark(bytes)
         func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
         func skipSpace() { while i < bytes.count, isSpace(bytes[i]) { i += 1 } }
         skipSpace()
