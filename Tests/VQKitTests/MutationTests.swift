@@ -123,24 +123,33 @@ struct MutationTests {
         #expect(Self.snapshot(path) == before)
     }
 
-    /// Hand-written files keep their indentation, number text, escapes and
-    /// unknown fields; only the record changed is written anew.
-    @Test(arguments: ["  ", "    "])
-    func handWrittenFilesKeepTheirStyle(_ indent: String) throws {
+    /// Hand-written files keep their indentation, line breaks (CRLF from
+    /// Windows included), number text, escapes and unknown fields; only the
+    /// record changed is written anew, and a new one in the file's style.
+    @Test(arguments: ["  ", "    "], ["\n", "\r\n"])
+    func handWrittenFilesKeepTheirStyle(_ indent: String, _ newline: String) throws {
         let path = Fixture.temporaryDirectory()
         let i1 = indent, i2 = indent + indent
-        let text = "[\n\(i1){\n\(i2)\"id\": \"V-1\",\n\(i2)\"name\": \"Caf\\u00e9 \\\"One\\\"\",\n\(i2)\"category\": \"other\",\n\(i2)\"country\": \"FR\",\n"
+        let text = ("[\n\(i1){\n\(i2)\"id\": \"V-1\",\n\(i2)\"name\": \"Caf\\u00e9 \\\"One\\\"\",\n\(i2)\"category\": \"other\",\n\(i2)\"country\": \"FR\",\n"
             + "\(i2)\"status\": \"active\",\n\(i2)\"rating\": 4.50,\n\(i2)\"headcount\": 1e3,\n\(i2)\"since\": \"2020-01-01\",\n\(i2)\"x_tag\": {\"a\": [1, 2.0]}\n\(i1)},\n"
             + "\(i1){\n\(i2)\"name\": \"Two\",\n\(i2)\"id\": \"V-2\",\n\(i2)\"category\": \"other\",\n\(i2)\"country\": \"FR\",\n"
-            + "\(i2)\"status\": \"active\",\n\(i2)\"rating\": 3,\n\(i2)\"headcount\": 10,\n\(i2)\"since\": \"2020-01-01\",\n\(i2)\"budget\": 1.50\n\(i1)}\n]\n"
+            + "\(i2)\"status\": \"active\",\n\(i2)\"rating\": 3,\n\(i2)\"headcount\": 10,\n\(i2)\"since\": \"2020-01-01\",\n\(i2)\"budget\": 1.50\n\(i1)}\n]\n")
+            .replacingOccurrences(of: "\n", with: newline)
         try text.write(toFile: path + "/vendors.json", atomically: true, encoding: .utf8)
-        let out = try Fixture.transcript("update vendors set rating = 3.5 where id = \"V-2\"", store: path)
-        #expect(out.contains("updated 1 record"))
+        let out = try Fixture.transcript("update vendors set rating = 3.5 where id = \"V-2\"\n"
+            + "insert into vendors {id: \"V-3\", name: \"Three\", category: \"other\", country: \"FR\", status: \"active\", rating: 1, headcount: 2, certifications: [], since: \"2020-01-01\"}",
+            store: path)
+        #expect(out.contains("updated 1 record") && out.contains("inserted 1 record"), "\(out)")
         let after = try String(contentsOfFile: path + "/vendors.json", encoding: .utf8)
-        let firstRecord = String(text[..<text.range(of: "},\n")!.upperBound])
+        let n = newline
+        let firstRecord = String(text[..<text.range(of: "},\(n)")!.upperBound])
         #expect(after.hasPrefix(firstRecord), "an untouched record is kept byte for byte")
-        #expect(after.contains("\(i1){\n\(i2)\"name\": \"Two\",\n\(i2)\"id\": \"V-2\","), "key order and indent kept")
-        #expect(after.contains("\(i2)\"rating\": 3.5,") && after.contains("\(i2)\"budget\": 1.50\n\(i1)}\n]\n"))
+        #expect(after.contains("\(i1){\(n)\(i2)\"name\": \"Two\",\(n)\(i2)\"id\": \"V-2\","), "key order and indent kept")
+        #expect(after.contains("\(i2)\"rating\": 3.5,") && after.contains("\(i2)\"budget\": 1.50\(n)\(i1)},\(n)"))
+        #expect(after.hasSuffix("\(i1){\(n)\(i2)\"id\": \"V-3\",\(n)\(i2)\"name\": \"Three\",\(n)"
+            + "\(i2)\"category\": \"other\",\(n)\(i2)\"country\": \"FR\",\(n)\(i2)\"status\": \"active\",\(n)"
+            + "\(i2)\"rating\": 1,\(n)\(i2)\"headcount\": 2,\(n)\(i2)\"certifications\": [],\(n)\(i2)\"since\": \"2020-01-01\"\(n)\(i1)}\(n)]\(n)"), "\(after)")
+        #expect(newline == "\n" || !after.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "no bare line feed in a CRLF file")
     }
 
     /// An array element that is not a record is reported when read, and a change

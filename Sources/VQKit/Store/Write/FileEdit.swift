@@ -24,6 +24,8 @@ struct FileEdit {
         var indent: String?
         /// After the last element, before `]`.
         var trail = "\n"
+        /// The file's line break: a file written on Windows keeps its CRLF.
+        var newline = "\n"
     }
 
     /// Reads the element spans of a store file (missing: an empty array).
@@ -96,7 +98,8 @@ struct FileEdit {
     private func text(_ record: JSONObject) -> String {
         var out = ""
         JSONWriter.write(.object(record), into: &out, indent: style.indent, level: style.indent == nil ? 0 : 1)
-        return out
+        // The writer's line breaks are all layout (a line break in a string is written `\n`).
+        return style.newline == "\n" ? out : out.replacingOccurrences(of: "\n", with: style.newline)
     }
 
     /// The elements of the top-level array, found by tracking strings and brackets only.
@@ -161,13 +164,15 @@ struct FileEdit {
         let last = elements[elements.count - 1]
         let close = bytes[last.upperBound...].firstIndex(of: UInt8(ascii: "]")) ?? last.upperBound
         style.trail = String(decoding: bytes[last.upperBound..<close], as: UTF8.self)
+        if (style.lead + style.between + style.trail).utf8.contains(0x0D) { style.newline = "\r\n" }
         // An object over several lines: its first key's indent less the element's.
         let element = bytes[first]
         if element.first == UInt8(ascii: "{"), let newline = element.firstIndex(of: 0x0A) {
             let keyIndent = element[(newline + 1)...].prefix { $0 == 0x20 || $0 == 0x09 }
-            let elementIndent = style.lead.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-            let unit = String(decoding: keyIndent, as: UTF8.self).dropFirst(elementIndent.count)
-            style.indent = unit.isEmpty ? "  " : String(unit)
+            let lead = bytes[(open + 1)..<first.lowerBound]
+            let elementIndent = lead.lastIndex(of: 0x0A).map { lead.index(after: $0) }.map { lead[$0...].count } ?? lead.count
+            let unit = String(decoding: keyIndent.dropFirst(elementIndent), as: UTF8.self)
+            style.indent = unit.isEmpty ? "  " : unit
         }
         return style
     }
