@@ -75,6 +75,18 @@ import Testing
         #expect(out.hasSuffix("2\n"), "vendors still answer")
     }
 
+    /// The slips of hand-edited and exported files get a message that names them.
+    @Test(arguments: [
+        (#"[{"id": "C-1", "value": NaN}]"#, "line 1, column 25: expected a value (NaN and Infinity are not JSON: write null for a missing number)"),
+        (#"[{"id": "C-1", "value": 1,}]"#, "line 1, column 27: expected a key in double quotes (JSON allows no comma before '}')"),
+        ("[{\"id\": \"C-1\"},\n]", "line 2, column 1: expected a value (JSON allows no comma before ']')"),
+        (#"[{"id": "C-1", "value": }]"#, "line 1, column 25: expected a value, found '}]'"),
+    ])
+    func commonSlipsAreNamed(_ text: String, _ message: String) throws {
+        let out = try Fixture.transcript("contracts | count", store: Self.store(["contracts": text]))
+        #expect(out.contains("cannot read contracts.json: " + message), "\(out)")
+    }
+
     @Test func wrongTypeNamesRecordFieldExpectedAndFound() throws {
         let dir = Self.store(["vendors": """
         [{"id": "V-1", "name": "Acme", "category": "logistics", "country": "US", "status": "active", "rating": "high", "headcount": 10, "certifications": [], "since": "2020-01-01"}]

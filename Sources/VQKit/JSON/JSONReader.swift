@@ -119,7 +119,7 @@ public struct JSONReader: ~Copyable {
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                throw error("expected a key in double quotes")
+                throw error("expected a key in double quotes" + trailingCommaNote)
             }
             let key = try readKeyIndex()
             try expect(UInt8(ascii: ":"), "':'")
@@ -171,9 +171,20 @@ public struct JSONReader: ~Copyable {
         case UInt8(ascii: "n"):
             try literal("null")
             return .null
+        case UInt8(ascii: "N"), UInt8(ascii: "I"):
+            // Python's json module and pandas write these for missing or infinite numbers.
+            throw error("expected a value (NaN and Infinity are not JSON: write null for a missing number)")
         default:
-            throw error("expected a value")
+            throw error("expected a value" + trailingCommaNote)
         }
+    }
+
+    /// A hand-edited file's most common slip: a comma left before `]` or `}`.
+    private var trailingCommaNote: String {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "]") || bytes[position] == UInt8(ascii: "}") else { return "" }
+        var i = position - 1
+        while i > 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[i]) { i -= 1 }
+        return i >= 0 && bytes[i] == UInt8(ascii: ",") ? " (JSON allows no comma before '\(UnicodeScalar(bytes[position]))')" : ""
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
