@@ -32,12 +32,14 @@ struct Shell {
         print(banner())
 
         var buffer = ""
-        var carried: String?
+        // A line of a paste read ahead, and whether its echo was taken back.
+        var carried: (line: String, erased: Bool)?
         while !session.quitRequested {
             let line: String
             if let next = carried {
-                line = next
+                line = next.line
                 carried = nil
+                if next.erased { print(Shell.prompt(for: "") + line) }
             } else {
                 guard let read = readLine(prompt: Shell.prompt(for: buffer), continuing: buffer) else {
                     if vq_take_interrupt() != 0 {
@@ -59,11 +61,15 @@ struct Shell {
             if Lexer(buffer).continuation() != nil { continue }
             // In a paste the next line may go on with `|`, as in a script: look before running.
             if vq_input_pending() != 0, let next = readLine(prompt: Shell.prompt(for: ""), continuing: "") {
+                // libedit echoed it as a new statement: take that back and show it
+                // where it belongs, after this statement's lines or after its output.
+                let erased = eraseEcho(of: Shell.prompt(for: "") + next)
                 if next.trimmingCharacters(in: .whitespaces).hasPrefix("|") {
+                    if erased { print(Shell.prompt(for: buffer) + next) }
                     buffer += "\n" + next
                     continue
                 }
-                carried = next
+                carried = (next, erased)
             }
             let source = buffer
             buffer = ""
@@ -73,6 +79,18 @@ struct Shell {
             _ = vq_take_interrupt()
         }
         _ = write_history(historyPath)
+    }
+
+    /// Clears the terminal rows an echoed line took; false when the output is
+    /// not a terminal whose width is known (the echo then stays).
+    private func eraseEcho(of text: String) -> Bool {
+        let width = Int(vq_terminal_width())
+        guard width > 0, isatty(1) != 0 else { return false }
+        let rows = max(1, (TextWidth.of(text) + width - 1) / width)
+        vq_flush_out()
+        vq_write_out(String(repeating: "\u{1B}[1A\u{1B}[2K", count: rows) + "\r")
+        vq_flush_out()
+        return true
     }
 
     /// A line from libedit; `continuing` is the statement's earlier lines, which completion reads too.

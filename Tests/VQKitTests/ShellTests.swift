@@ -147,7 +147,7 @@ import Testing
         #expect(!(try Self.savedHistory(terminal.history)).contains("rating > 1"))
     }
 
-    @Test func pastedBlockRunsEachStatementOnce() throws {
+    @Test func pastedBlockRunsEachStatementOnceAndShowsAsTyped() throws {
         let terminal = try Terminal()
         let contracts = try Fixture.transcript("contracts | where status = 'active' | count").trimmingCharacters(in: .whitespacesAndNewlines)
         let kpis = try Fixture.transcript("kpis | count").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -158,6 +158,11 @@ import Testing
         #expect(lines.filter { $0 == contracts }.count == 1)
         #expect(lines.filter { $0 == kpis }.count == 1)
         #expect(!screen.contains("error"))
+        // Shown as if typed: each statement's lines with their prompts, then its result.
+        let shown = ["vq> vendors | count", "30", "vq> contracts", "vq-> | where status = 'active'", "vq-> | count", contracts,
+                     "vq> kpis | count", kpis]
+        let start = try #require(lines.firstIndex(of: shown[0]))
+        #expect(Array(lines[start...].prefix(shown.count)) == shown, "\(screen)")
         terminal.send("C-d")
         Thread.sleep(forTimeInterval: 0.5)
         let saved = try Self.savedHistory(terminal.history)
