@@ -85,6 +85,40 @@ import Testing
         }
     }
 
+    /// `order by` over random keys (numbers, strings, nulls, mixed; one or two
+    /// keys, either direction) gives the reference order: a stable sort that puts
+    /// nulls last; and with a limit, the top-N selection gives its first rows.
+    @Test func rowOrderIsAStableSortWithNullsLastAndTopNIsItsPrefix() {
+        var rng = Xoshiro256(seed: 8)
+        for _ in 0..<300 {
+            let count = rng.int(0...300)
+            let keyCount = rng.int(1...2)
+            let keys: [[Value]] = (0..<keyCount).map { _ in
+                let strings = rng.chance(0.3)
+                return (0..<count).map { _ in
+                    if rng.chance(0.2) { return .null }
+                    return strings ? .string(rng.pick(["a", "b", "c", "顺丰"])) : .number(Double(rng.int(0...20)) / 4)
+                }
+            }
+            let descending = (0..<keyCount).map { _ in rng.chance(0.5) }
+            // The reference: for each key, nulls last, then by value in the key's direction, then by position.
+            let reference = (0..<count).sorted { a, b in
+                for k in 0..<keyCount {
+                    let x = keys[k][a], y = keys[k][b]
+                    if x.isNull != y.isNull { return y.isNull }
+                    if x.isNull { continue }
+                    let c = ValueOrder.sortCompare(x, y)!
+                    if c != 0 { return descending[k] ? c > 0 : c < 0 }
+                }
+                return a < b
+            }
+            let order = RowOrder(keys: keys, descending: descending)
+            #expect(order.sorted(count: count, keep: nil, stop: { false }) == reference)
+            let n = rng.int(0...20)
+            #expect(order.sorted(count: count, keep: n, stop: { false }) == Array(reference.prefix(n)))
+        }
+    }
+
     /// Display widths: a table row's borders line up whatever the text.
     @Test func tableColumnsAlign() {
         var rng = Xoshiro256(seed: 4)

@@ -39,7 +39,12 @@ final class Evaluator {
                 }
                 return .scalar(.number(Double(relation.rows.count)))
             }
-            relation = try apply(stage, to: relation)
+            // `order by … | limit N` keeps N rows while sorting rather than sorting all.
+            var keep: Int?
+            if case .order = stage.kind, n + 1 < query.stages.count, case .limit(let expr) = query.stages[n + 1].kind {
+                keep = try limitCount(expr)
+            }
+            relation = try apply(stage, to: relation, keep: keep)
             if isCancelled() { throw Evaluator.interrupted(stage) }
         }
         if case .records(let c) = relation.scope {
@@ -90,7 +95,16 @@ final class Evaluator {
         Diagnostic("interrupted (Ctrl-C) after \(describe(stage)); nothing was kept", at: stage.range)
     }
 
-    private func apply(_ stage: Stage, to input: Relation) throws -> Relation {
+    private func limitCount(_ expr: Expr) throws -> Int {
+        let value = try compiler.compile(expr, in: .constant).eval(.none)
+        guard case .number(let n) = value, n >= 0, n == n.rounded(), n < 1e15 else {
+            throw Diagnostic("limit needs a whole number of rows, 0 or more", at: expr.range)
+        }
+        return Int(n)
+    }
+
+    /// Runs one stage; `keep` says that only the first so many rows of an `order by` are wanted.
+    private func apply(_ stage: Stage, to input: Relation, keep: Int? = nil) throws -> Relation {
         var relation = input
         switch stage.kind {
         case .filter(let condition):
@@ -125,37 +139,19 @@ final class Evaluator {
             relation = Relation(scope: .columns(names), rows: rows)
         case .order(let keys):
             let evals = try keys.map { (k: OrderKey) throws -> Compiler.Eval in try compiler.compile(k.expr, in: relation.scope).eval }
-            var keyed: [(Int, [Value])] = []
-            keyed.reserveCapacity(relation.rows.count)
+            var columns = [[Value]](repeating: [], count: keys.count)
+            for k in columns.indices { columns[k].reserveCapacity(relation.rows.count) }
             for (n, row) in relation.rows.enumerated() {
                 try checkCancelled(n, stage.range)
-                keyed.append((n, try evals.map { (e: Compiler.Eval) throws -> Value in try e(row) }))
+                for (k, e) in evals.enumerated() { columns[k].append(try e(row)) }
             }
-            // A sort cannot throw: on Ctrl-C it finishes at once and the stage fails after it.
-            var comparisons = 0
-            var stopped = false
-            keyed.sort { a, b in
-                comparisons += 1
-                if comparisons & 0xFFFF == 0, !stopped { stopped = isCancelled() }
-                if stopped { return false }
-                for (i, key) in keys.enumerated() {
-                    // Nulls go last in both directions.
-                    let c = ValueOrder.sortCompare(a.1[i], b.1[i]) ?? 0
-                    if c != 0 {
-                        if a.1[i].isNull || b.1[i].isNull { return c < 0 }
-                        return key.descending ? c > 0 : c < 0
-                    }
-                }
-                return a.0 < b.0
+            let order = RowOrder(keys: columns, descending: keys.map(\.descending))
+            guard let sorted = order.sorted(count: relation.rows.count, keep: keep, stop: isCancelled) else {
+                throw Diagnostic("interrupted (Ctrl-C) while sorting; nothing was kept", at: stage.range)
             }
-            if stopped { throw Diagnostic("interrupted (Ctrl-C) while sorting; nothing was kept", at: stage.range) }
-            relation.rows = keyed.map { relation.rows[$0.0] }
+            relation.rows = sorted.map { relation.rows[$0] }
         case .limit(let expr):
-            let value = try compiler.compile(expr, in: .constant).eval(.none)
-            guard case .number(let n) = value, n >= 0, n == n.rounded(), n < 1e15 else {
-                throw Diagnostic("limit needs a whole number of rows, 0 or more", at: expr.range)
-            }
-            relation.rows = Array(relation.rows.prefix(Int(n)))
+            relation.rows = Array(relation.rows.prefix(try limitCount(expr)))
         case .group(let keys):
             let evals = try keys.map { (k: GroupKey) throws -> Compiler.Eval in try compiler.compile(k.expr, in: relation.scope).eval }
             var index: [[Value]: Int] = [:]
