@@ -119,6 +119,27 @@ import Testing
         }
     }
 
+    /// A large result is written in pieces (a csv export of a million rows never
+    /// holds all its text), and the pieces make up exactly the whole text.
+    @Test(arguments: [OutputFormat.csv, .json, .jsonl, .markdown, .line])
+    func largeResultsAreWrittenInPieces(_ format: OutputFormat) {
+        var rng = Xoshiro256(seed: 9)
+        let rows: [[Value]] = (0..<20_000).map { i in
+            [.string("K-\(i)"), .number(Self.number(&rng)), rng.chance(0.1) ? .null : .string("顺丰, \"quoted\"")]
+        }
+        let table = ResultTable(columns: ["kpi", "actual", "note"], rows: rows)
+        let renderer = Renderer(format: format, maxRows: 0)
+        var pieces: [String] = []
+        renderer.render(table) { pieces.append($0) }
+        #expect(pieces.count > 5)
+        #expect(pieces.allSatisfy { $0.utf8.count < (1 << 16) + 1024 })
+        let text = pieces.joined()
+        #expect(text == renderer.render(table))
+        // Nothing dropped or repeated where the pieces meet: every row once, in order.
+        let keys = text.split(separator: "K-").dropFirst().map { $0.prefix { $0.isNumber } }
+        #expect(keys.map { Int($0)! } == Array(0..<20_000))
+    }
+
     /// Display widths: a table row's borders line up whatever the text.
     @Test func tableColumnsAlign() {
         var rng = Xoshiro256(seed: 4)

@@ -26,43 +26,94 @@ public struct Renderer {
     }
 
     public func render(_ table: ResultTable) -> String {
+        var out = ""
+        render(table) { out += $0 }
+        return out
+    }
+
+    /// Writes `table` in pieces of about 64 KB, so that exporting a million rows
+    /// never holds the whole text in memory.
+    public func render(_ table: ResultTable, to write: (String) -> Void) {
+        var out = ""
+        func flush(_ force: Bool = false) {
+            if force || out.utf8.count >= 1 << 16 {
+                if !out.isEmpty { write(out) }
+                out = ""
+            }
+        }
+        defer { flush(true) }
         switch format {
-        case .table: return TableLayout(table: table, maxRows: maxRows, width: width, style: style).text
+        case .table: out = TableLayout(table: table, maxRows: maxRows, width: width, style: style).text
         case .csv:
-            var out = table.columns.map(CSV.field).joined(separator: ",") + "\r\n"
-            for row in table.rows { out += row.map { CSV.field(ValueText.plain($0)) }.joined(separator: ",") + "\r\n" }
-            return out
+            out = table.columns.map(CSV.field).joined(separator: ",") + "\r\n"
+            for row in table.rows {
+                out += row.map { CSV.field(ValueText.plain($0)) }.joined(separator: ",") + "\r\n"
+                flush()
+            }
         case .json:
-            if table.rows.isEmpty { return "[]\n" }
-            return "[\n" + table.rows.map { "  " + object(table.columns, $0) }.joined(separator: ",\n") + "\n]\n"
+            if table.rows.isEmpty { out = "[]\n"; return }
+            let keys = Renderer.keys(table.columns)
+            out = "[\n"
+            for (i, row) in table.rows.enumerated() {
+                out += "  "
+                Renderer.object(keys, row, into: &out)
+                out += i == table.rows.count - 1 ? "\n]\n" : ",\n"
+                flush()
+            }
         case .jsonl:
-            return table.rows.map { object(table.columns, $0) + "\n" }.joined()
+            let keys = Renderer.keys(table.columns)
+            for row in table.rows {
+                Renderer.object(keys, row, into: &out)
+                out += "\n"
+                flush()
+            }
         case .markdown:
             let escape = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
             let formats = table.columns.indices.map { ColumnFormat($0, of: table.rows) }
-            var out = "| " + table.columns.map(escape).joined(separator: " | ") + " |\n"
+            out = "| " + table.columns.map(escape).joined(separator: " | ") + " |\n"
             out += "|" + formats.map { $0.numeric ? " ---: |" : " --- |" }.joined() + "\n"
-            for row in table.rows { out += "| " + row.indices.map { escape(formats[$0].text(row[$0])) }.joined(separator: " | ") + " |\n" }
-            return out
+            for row in table.rows {
+                out += "| " + row.indices.map { escape(formats[$0].text(row[$0])) }.joined(separator: " | ") + " |\n"
+                flush()
+            }
         case .line:
             let width = table.columns.map(TextWidth.of).max() ?? 0
-            return table.rows.map { row in
-                zip(table.columns, row).map { name, v in
-                    String(repeating: " ", count: width - TextWidth.of(name)) + name + " = " + ValueText.display(v)
-                }.joined(separator: "\n") + "\n"
-            }.joined(separator: "\n")
+            for (i, row) in table.rows.enumerated() {
+                if i > 0 { out += "\n" }
+                for (name, v) in zip(table.columns, row) {
+                    out += String(repeating: " ", count: width - TextWidth.of(name)) + name + " = " + ValueText.display(v) + "\n"
+                }
+                flush()
+            }
         }
     }
 
-    private func object(_ columns: [String], _ row: [Value]) -> String {
-        JSONWriter.string(.object(JSONObject(Array(zip(columns, row.map(ValueText.json))))))
+    /// Each column's `"name": `, written once for all the rows.
+    private static func keys(_ columns: [String]) -> [String] {
+        columns.map { name in
+            var key = ""
+            JSONWriter.writeString(name, into: &key)
+            return key + ": "
+        }
+    }
+
+    /// A row as a JSON object, as `JSONWriter` writes one on a line.
+    private static func object(_ keys: [String], _ row: [Value], into out: inout String) {
+        out += "{"
+        for (i, value) in row.enumerated() {
+            if i > 0 { out += ", " }
+            out += keys[i]
+            JSONWriter.write(ValueText.json(value), into: &out)
+        }
+        out += "}"
     }
 }
 
 /// RFC 4180 fields: quoted when they hold a comma, quote, or line break.
 enum CSV {
     static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+        // Bytes, not Characters: a million fields are checked in a csv export.
+        if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s

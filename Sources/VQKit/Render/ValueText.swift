@@ -7,13 +7,31 @@ public enum ValueText {
     /// decimal figures (`0.1 + 0.2`) does not show; any number with 15 digits
     /// or fewer (everything a person types) comes out exactly as written.
     public static func raw(_ d: Double) -> String {
-        JSONNumber.canonicalText(resultValue(d))
+        guard d.isFinite, d != d.rounded() else { return JSONNumber.canonicalText(d) }
+        let shortest = d.description
+        return significantDigits(shortest) <= 15 ? shortest : JSONNumber.canonicalText(rounded(d))
     }
 
     /// The Double nearest to `d` rounded to 15 significant digits (as sqlite3 and spreadsheets show).
     static func resultValue(_ d: Double) -> Double {
-        guard d.isFinite, d != d.rounded() else { return d }
-        return Double(String(format: "%.15g", d)) ?? d
+        guard d.isFinite, d != d.rounded(), significantDigits(d.description) > 15 else { return d }
+        return rounded(d)
+    }
+
+    private static func rounded(_ d: Double) -> Double { Double(String(format: "%.15g", d)) ?? d }
+
+    /// Digits of a number's text before any exponent, leading zeros left out
+    /// (the shortest text of a Double has no trailing ones).
+    private static func significantDigits(_ text: String) -> Int {
+        var count = 0, leading = true
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { break }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { continue }
+            if leading, byte == UInt8(ascii: "0") { continue }
+            leading = false
+            count += 1
+        }
+        return count
     }
 
     /// At most 4 decimals (2 from 100 up), trailing zeros dropped unless

@@ -193,7 +193,7 @@ public final class Session {
         case .relation(let relation):
             let table = try evaluator.tabulate(relation)
             lastTable = table
-            write(renderer.render(table))
+            renderer.render(table, to: write)
         }
         if let redirect, redirect.once {
             try? redirect.handle.close()
