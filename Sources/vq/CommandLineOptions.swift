@@ -61,6 +61,9 @@ struct CommandLineOptions {
                 guard let eq = setting.firstIndex(of: "="), eq != setting.startIndex else {
                     throw UsageError(message: "--set needs NAME=VALUE, found '\(setting)'")
                 }
+                guard Lexer.isName(setting[..<eq]) else {
+                    throw UsageError(message: "--set: '\(setting[..<eq])' cannot be a parameter name (letters, digits and _, not starting with a digit)")
+                }
                 settings.append((String(setting[..<eq]), Environment.parseSetting(String(setting[setting.index(after: eq)...]))))
             case "--keep-going": keepGoing = true
             case "--read-only": readOnly = true

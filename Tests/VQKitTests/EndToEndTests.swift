@@ -26,7 +26,7 @@ import Testing
         #expect(going.stdout.hasPrefix("30\n") && going.stdout.split(separator: "\n").count == 2)
     }
 
-    @Test(arguments: [["--format", "xml"], ["--bogus"], ["--maxrows", "x"], ["--set", "novalue"], ["a.vq", "b.vq"]])
+    @Test(arguments: [["--format", "xml"], ["--bogus"], ["--maxrows", "x"], ["--set", "novalue"], ["--set", "1x=3"], ["a.vq", "b.vq"]])
     func usageErrorsExitTwo(_ arguments: [String]) throws {
         let run = try Fixture.vq(store + arguments)
         #expect(run.status == 2)

@@ -160,10 +160,7 @@ public struct Completer {
     }
 
     private static func isPath(_ name: String) -> Bool {
-        !name.isEmpty && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
-            guard let first = part.utf8.first, Lexer.isIdentifierStart(first) else { return false }
-            return part.utf8.allSatisfy(Lexer.isIdentifierPart)
-        }
+        !name.isEmpty && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(Lexer.isName)
     }
 
     /// What a pipeline's rows are, from its source and stages, without running it.

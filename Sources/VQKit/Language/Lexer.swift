@@ -88,6 +88,12 @@ public struct Lexer {
         isIdentifierStart(c) || (c >= 0x30 && c <= 0x39)
     }
 
+    /// Whether `s` is a name the language can write: a field, variable or `$parameter`.
+    public static func isName(_ s: Substring) -> Bool {
+        guard let first = s.utf8.first, isIdentifierStart(first) else { return false }
+        return s.utf8.allSatisfy(isIdentifierPart)
+    }
+
     private static let symbols = ["!=", "<>", "<=", ">=", "|", ",", "(", ")", "[", "]", "{", "}", ".", "=", "<", ">",
                                   "+", "-", "*", "/", ":", ";"]
 
