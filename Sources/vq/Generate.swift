@@ -17,7 +17,10 @@ enum Generate {
                 guard i + 1 < arguments.count else { return usageError("\(a) needs a value") }
                 i += 1
                 if a == "--vendors" {
-                    guard let n = Int(arguments[i]), n > 0 else { return usageError("--vendors needs a whole number above 0") }
+                    // A slip of an extra zero should not fill the disk: 100 000 vendors are about 2 GB.
+                    guard let n = Int(arguments[i]), (1...100_000).contains(n) else {
+                        return usageError("--vendors needs a whole number from 1 to 100000")
+                    }
                     vendors = n
                 } else {
                     guard let s = UInt64(arguments[i]) else { return usageError("--seed needs a whole number, 0 or more") }

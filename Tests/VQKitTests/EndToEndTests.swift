@@ -137,6 +137,18 @@ import Testing
         #expect(try Fixture.vq(["generate", "--vendors", "0", a]).status == 2)
     }
 
+    @Test func generateNeverReplacesAStore() throws {
+        let dir = Fixture.temporaryDirectory()
+        try "[{\"id\": \"mine\"}]".write(toFile: dir + "/risks.json", atomically: true, encoding: .utf8)
+        let run = try Fixture.vq(["generate", "--vendors", "3", dir])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("already holds a store (risks.json)"), "\(run.stderr)")
+        #expect(try String(contentsOfFile: dir + "/risks.json", encoding: .utf8) == "[{\"id\": \"mine\"}]")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["risks.json"])
+        let huge = try Fixture.vq(["generate", "--vendors", "5000000", Fixture.temporaryDirectory() + "/x"])
+        #expect(huge.status == 2 && huge.stderr.contains("from 1 to 100000"))
+    }
+
     @Test func demoStoreIsTheGeneratorsOutput() throws {
         let dir = Fixture.temporaryDirectory()
         try StoreGenerator(vendors: DemoStore.vendors, seed: DemoStore.seed).write(to: dir)

@@ -17,7 +17,15 @@ public struct StoreGenerator {
     typealias Record = [(String, JSONValue)]
 
     /// Writes the nine collection files into `directory`, creating it when missing.
+    /// Writes a new store; a directory that already holds store files is left as it is.
     public func write(to directory: String) throws {
+        let existing = CollectionName.allCases.map(\.fileName).filter {
+            FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0))
+        }
+        if let first = existing.first {
+            throw StoreError("'\(directory)' already holds a store (\(first)\(existing.count > 1 ? ", …" : "")); "
+                             + "give a new directory: generate does not replace files")
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var files: [CollectionName: FileSink] = [:]
         for c in CollectionName.allCases {
