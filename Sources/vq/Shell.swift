@@ -124,14 +124,21 @@ struct Shell {
         _ = write_history(historyPath)
     }
 
-    private func configure(_ session: Session) {
-        session.isCancelled = { vq_take_interrupt() != 0 }
+    /// Results on a terminal, in the shell or from `vq -c` (as DuckDB's shell
+    /// does): tables fitted to its width, headers bold and nulls dim unless
+    /// NO_COLOR or TERM=dumb says otherwise. Piped output stays plain.
+    static func fitToTerminal(_ session: Session) {
         session.terminalWidth = {
             let columns = Int(vq_terminal_width())
             return columns > 0 ? columns : ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }
         }
         let environment = ProcessInfo.processInfo.environment
         session.style = TextStyle(enabled: isatty(1) != 0 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb")
+    }
+
+    private func configure(_ session: Session) {
+        session.isCancelled = { vq_take_interrupt() != 0 }
+        Shell.fitToTerminal(session)
         let progress = ProgressLine()
         session.progress = { share in progress.show(share) }
         session.history = {

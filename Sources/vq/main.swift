@@ -57,6 +57,7 @@ if interactive {
     exit(0)
 }
 
+if isatty(1) != 0 { Shell.fitToTerminal(session) }
 var ok = true
 for command in options.commands where ok || options.keepGoing {
     ok = session.run(command, keepGoing: options.keepGoing) && ok

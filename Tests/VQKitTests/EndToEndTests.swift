@@ -47,6 +47,27 @@ import Testing
         #expect(meta.stdout == "30\n", "output stays on the terminal")
     }
 
+    /// `vq -c` whose output is a terminal fits tables to it and styles them, as
+    /// the shell does (and DuckDB's shell); the same command piped stays plain.
+    @Test func commandOnATerminalFitsItsWidth() throws {
+        let statement = "vendors | select name, country, notes, certifications, spend | limit 3"
+        func onTerminal(_ environment: String) throws -> String {
+            let out = Fixture.temporaryDirectory() + "/out"
+            // script(1) gives vq a pseudo-terminal; with no size set, COLUMNS gives the width.
+            let command = "\(environment) VQ_TODAY=2025-06-30 COLUMNS=60 \(Fixture.binary) --store \(Fixture.storePath) -c '\(statement)'"
+            #expect(Fixture.spawnAndWait(["script", "-qec", command, "/dev/null"], outputFile: out) == 0)
+            return try String(contentsOfFile: out, encoding: .utf8).replacingOccurrences(of: "\r\n", with: "\n")
+        }
+        let plain = try onTerminal("NO_COLOR=1")
+        let lines = plain.split(separator: "\n").map(String.init).filter { "┌│├└".contains($0.first ?? " ") }
+        #expect(lines.count == 7 && lines.allSatisfy { TextWidth.of($0) == 60 }, "\(plain)")
+        #expect(!plain.contains("\u{1B}["))
+        #expect(try onTerminal("NO_COLOR=").contains("\u{1B}[1mname\u{1B}[0m"), "bold headers on a terminal")
+        let piped = try Fixture.vq(store + ["-c", statement], environment: ["COLUMNS": "60"])
+        #expect(piped.stdout.split(separator: "\n").contains { TextWidth.of(String($0)) > 60 }, "a pipe gets the whole table")
+        #expect(!piped.stdout.contains("\u{1B}["))
+    }
+
     @Test func badTodayIsAUsageError() throws {
         let run = try Fixture.vq(store + ["-c", "vendors | select today() | limit 1"], environment: ["VQ_TODAY": "2025-02-30"])
         #expect(run.status == 2)
