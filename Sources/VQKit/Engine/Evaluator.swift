@@ -173,7 +173,8 @@ final class Evaluator {
                 }
                 return false
             }
-            relation = Relation(scope: .groups(keys: keys.map(\.name), member: relation.scope), rows: groups.map(Row.group))
+            relation = Relation(scope: .groups(keys: Evaluator.distinct(keys.map(\.name)), member: relation.scope),
+                                rows: groups.map(Row.group))
         case .distinct:
             let table = try tabulate(relation)
             var seen = Set<[Value]>()
@@ -213,7 +214,22 @@ final class Evaluator {
                 evals.append(try compiler.compile(e, in: scope).eval)
             }
         }
-        return (names, evals)
+        return (Evaluator.distinct(names), evals)
+    }
+
+    /// Column names made distinct (`select *, name` or two `as n`): later
+    /// stages name each column, and a json row cannot hold a key twice. A
+    /// repeat gets `_2`, `_3`, … as DuckDB's and pandas' do.
+    static func distinct(_ names: [String]) -> [String] {
+        var used = Set(names)
+        var seen = Set<String>()
+        return names.map { name in
+            guard seen.contains(name) else { seen.insert(name); return name }
+            var n = 2
+            while used.contains("\(name)_\(n)") { n += 1 }
+            used.insert("\(name)_\(n)")
+            return "\(name)_\(n)"
+        }
     }
 
     /// Reads a stored column by its schema type (or as plain JSON for a field the model does not know).
