@@ -201,7 +201,9 @@ let completeLine: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> Unsafe
     // A directory, a function's `(` or a closing quote is not followed by a space.
     let last = matches.count == 1 ? matches[0].last : nil
     vq_set_append_character(last == "/" || last == "(" || last == "\"" || last == "'" ? 0 : 32)
-    let all = (matches.count == 1 ? [] : [common]) + matches
+    // libedit inserts the first entry and lists the rest: the list leaves out the
+    // part of a path or folder that every candidate shares.
+    let all = matches.count == 1 ? matches : [common] + Completer.listed(matches, for: typed)
     guard let array = malloc((all.count + 1) * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
         .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: all.count + 1) else { return nil }
     for (i, m) in all.enumerated() { array[i] = strdup(m) }

@@ -108,4 +108,18 @@ struct CompletionTests {
         #expect(Completer.currentStatement("vendors where x in (1,\n2") == "vendors where x in (1,\n2")
         #expect(Completer.currentStatement("kpis; vendors") == " vendors")
     }
+
+    /// Two Tabs list each candidate by the part that differs: a path's last
+    /// member, a file's name; other words whole.
+    @Test(arguments: [
+        ("kpis where contract.vendor.r", ["contract.vendor.rating", "contract.vendor.risks"], ["rating", "risks"]),
+        (".read scripts/examples/o", ["scripts/examples/on-time-misses.vq", "scripts/examples/over-budget.vq"],
+         ["on-time-misses.vq", "over-budget.vq"]),
+        (".read report.v", ["report.vq", "report.vq.bak"], ["report.vq", "report.vq.bak"]),
+        ("vendors where ra", ["rating"], ["rating"]),
+        ("vendors | sel", ["select"], ["select"]),
+    ])
+    func listingsShowWhatDiffers(_ typed: String, _ candidates: [String], _ listed: [String]) {
+        #expect(Completer.listed(candidates, for: typed) == listed)
+    }
 }

@@ -27,7 +27,7 @@ public struct Completer {
     /// without a following space.
     public func candidates(for text: String) -> [String] {
         let statement = Completer.currentStatement(text)
-        let word = String(statement.reversed().prefix { !Completer.wordBreaks.contains($0) }.reversed())
+        let word = Completer.word(ending: statement)
         let before = String(statement.dropLast(word.count))
         let names: [String]
         if let meta = Completer.metaLine(statement) {
@@ -45,6 +45,24 @@ public struct Completer {
         }
         var seen = Set<String>()
         return names.filter { $0.lowercased().hasPrefix(word.lowercased()) && seen.insert($0).inserted }.sorted()
+    }
+
+    /// Candidates as two Tabs list them: without the part of the word they share
+    /// before its last `.` (a path: `contract.vendor.` is not repeated on every
+    /// line) or, after a meta-command, its last `/` (a file's folder), as shells
+    /// list file names.
+    public static func listed(_ candidates: [String], for text: String) -> [String] {
+        let statement = currentStatement(text)
+        let word = word(ending: statement)
+        let separator: Character = metaLine(statement) != nil ? "/" : "."
+        guard let last = word.lastIndex(of: separator) else { return candidates }
+        let shared = word[...last]
+        return candidates.map { $0.hasPrefix(shared) && $0.count > shared.count ? String($0.dropFirst(shared.count)) : $0 }
+    }
+
+    /// The word being completed: the end of `statement` after the last word break.
+    private static func word(ending statement: String) -> String {
+        String(statement.reversed().prefix { !wordBreaks.contains($0) }.reversed())
     }
 
     // MARK: Where the cursor is
