@@ -110,6 +110,9 @@ import Testing
         #expect(problems.contains("vendors.json: record 1 (id V-1): field 'since': expected a date (YYYY-MM-DD), found \"2020-02-30\""))
         #expect(problems.contains("vendors.json: record 2 (id V-1): field 'id': duplicate id \"V-1\" (first used by record 1 (id V-1))"))
         #expect(problems.contains("vendors.json: record 2 (id V-1): field 'certifications': item 1: expected string, found 1"))
+        // A value outside the list that the file holds can be looked for; one it does not hold is a slip.
+        let found = try Fixture.transcript("vendors where category = \"logistic\" | select id\nvendors where category = \"logistik\" | count", store: dir)
+        #expect(found.contains("│ V-1 │") && found.contains("error: \"logistik\" is not a category of vendors"), "\(found)")
         // Listed record by record, as a person fixing the file goes through it.
         #expect(problems.map { $0.hasPrefix("vendors.json: record 1 ") } == [true, true, true, true, false, false], "\(problems)")
     }

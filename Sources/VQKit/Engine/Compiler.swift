@@ -66,9 +66,14 @@ final class Compiler {
                 }
             })
         case .binary(let op, let l, let r):
+            if op == .equal || op == .notEqual {
+                try checkEnumLiteral(l, r, in: scope)
+                try checkEnumLiteral(r, l, in: scope)
+            }
             let a = try compile(l, in: scope), b = try compile(r, in: scope)
             return Compiled(eval: Operators.binary(op, a.eval, b.eval, left: l.range, right: r.range, at: e.range))
         case .inList(let l, let items):
+            for item in items { try checkEnumLiteral(l, item, in: scope) }
             let x = try compile(l, in: scope)
             let list = try items.map { (item: Expr) throws -> Eval in try compile(item, in: scope).eval }
             return Compiled(eval: { (row: Row) throws -> Value in
@@ -95,6 +100,29 @@ final class Compiler {
             let x = try compile(operand, in: scope)
             return Compiled(eval: { (row: Row) throws -> Value in .bool(try x.eval(row).isNull) })
         }
+    }
+
+    /// `status = "activ"` is a slip when no record has that value: saying so
+    /// beats an empty result. (A value outside the schema's list that a file
+    /// does hold, reported when it was read, can still be looked for.)
+    private func checkEnumLiteral(_ field: Expr, _ literal: Expr, in scope: Scope) throws {
+        guard case .literal(.string(let text)) = literal.kind, case .path(let segments) = field.kind,
+              scope.columnNames?.contains(self.text(field.range)) != true,
+              case .records(var collection) = scope else { return }
+        for segment in segments.dropLast() {
+            guard case .ref(let target)? = collection.spec.field(segment.name)?.type else { return }
+            collection = target
+        }
+        let name = segments.last!.name
+        guard case .oneOf(let allowed)? = collection.spec.field(name)?.type, !allowed.contains(text),
+              let table = try? store.table(collection), let c = table.column(name),
+              !table.columns[c].contains(.string(text)) else { return }
+        var d = Diagnostic("\"\(text)\" is not a \(name) of \(collection.rawValue): it is one of \(allowed.joined(separator: ", "))",
+                           at: literal.range)
+        if let near = Suggest.closest(to: text, in: allowed) ?? allowed.first(where: { $0.lowercased() == text.lowercased() }) {
+            d.hint = "did you mean \"\(near)\"?"
+        }
+        throw d
     }
 
     static func column(_ i: Int, in scope: Scope) -> Eval {
