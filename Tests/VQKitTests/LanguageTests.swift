@@ -83,6 +83,16 @@ import Testing
         _ = try Parser.parse(source)
     }
 
+    /// `trials` and `seed` may come in either order, each once.
+    @Test(arguments: ["simulate cost trials 1000 seed 7", "simulate cost seed 7 trials 1000"])
+    func trialsAndSeedInEitherOrder(_ source: String) throws {
+        guard case .simulate(let s) = try Parser.parse(source)[0],
+              case .literal(.number(1000))? = s.trials?.kind, case .literal(.number(7))? = s.seed?.kind else {
+            Issue.record("trials and seed not both read from \(source)")
+            return
+        }
+    }
+
     @Test func precedence() throws {
         guard case .expression(let e) = try Parser.parse("1 + 2 * 3 = 7 and not false or true")[0],
               case .binary(.or, let left, _) = e.kind, case .binary(.and, let cmp, _) = left.kind,
@@ -110,6 +120,7 @@ import Testing
         ("update vendors set rating 3", "                          ^", "expected '=' after the field name"),
         ("simulate cost with discont = 5%", "                   ^", "did you mean 'discount'?"),
         ("simulate costs", "         ^", "expected 'cost' or 'risk'"),
+        ("simulate cost seed 1 seed 2", "                     ^", "expected the end of the statement"),
     ]
 
     @Test(arguments: errors)

@@ -7,18 +7,16 @@ public enum ValueText {
     /// decimal figures (`0.1 + 0.2`) does not show; any number with 15 digits
     /// or fewer (everything a person types) comes out exactly as written.
     public static func raw(_ d: Double) -> String {
-        guard d.isFinite, d != d.rounded() else { return JSONNumber.canonicalText(d) }
-        let shortest = d.description
-        return significantDigits(shortest) <= 15 ? shortest : JSONNumber.canonicalText(rounded(d))
+        JSONNumber.canonicalText(resultValue(d))
     }
 
-    /// The Double nearest to `d` rounded to 15 significant digits (as sqlite3 and spreadsheets show).
+    /// The Double nearest to `d` rounded to 15 significant digits (as sqlite3 and
+    /// spreadsheets show). Most numbers have fewer and are returned as they are,
+    /// without the cost of Foundation's formatting.
     static func resultValue(_ d: Double) -> Double {
         guard d.isFinite, d != d.rounded(), significantDigits(d.description) > 15 else { return d }
-        return rounded(d)
+        return Double(String(format: "%.15g", d)) ?? d
     }
-
-    private static func rounded(_ d: Double) -> Double { Double(String(format: "%.15g", d)) ?? d }
 
     /// Digits of a number's text before any exponent, leading zeros left out
     /// (the shortest text of a Double has no trailing ones).
