@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <pthread.h>
 #include <string.h>
+#include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <poll.h>
@@ -74,8 +75,10 @@ static inline void vq_unblock_sigint(void) {
 }
 static inline int vq_take_interrupt(void) { int was = vq_interrupted; vq_interrupted = 0; return was; }
 
-// stdout and stderr are C globals too.
-static inline void vq_write_out(const char *s) { fputs(s, stdout); }
-static inline void vq_write_err(const char *s) { fflush(stdout); fputs(s, stderr); }
-static inline void vq_flush_out(void) { fflush(stdout); }
+// stdout and stderr are C globals too. Writes take a length (a value may hold
+// a NUL byte) and say whether every byte went out; errno tells why not.
+static inline int vq_write_out(const void *s, size_t n) { return fwrite(s, 1, n, stdout) == n ? 0 : -1; }
+static inline int vq_write_err(const void *s, size_t n) { fflush(stdout); return fwrite(s, 1, n, stderr) == n ? 0 : -1; }
+static inline int vq_flush_out(void) { return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1; }
+static inline int vq_errno(void) { return errno; }
 #endif

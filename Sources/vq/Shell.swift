@@ -87,15 +87,15 @@ struct Shell {
         let width = Int(vq_terminal_width())
         guard width > 0, isatty(1) != 0 else { return false }
         let rows = max(1, (TextWidth.of(text) + width - 1) / width)
-        vq_flush_out()
-        vq_write_out(String(repeating: "\u{1B}[1A\u{1B}[2K", count: rows) + "\r")
-        vq_flush_out()
+        _ = vq_flush_out()
+        try? writeOut(String(repeating: "\u{1B}[1A\u{1B}[2K", count: rows) + "\r")
+        _ = vq_flush_out()
         return true
     }
 
     /// A line from libedit; `continuing` is the statement's earlier lines, which completion reads too.
     private func readLine(prompt: String, continuing: String) -> String? {
-        vq_flush_out()
+        _ = vq_flush_out()
         vq_unblock_sigint()
         CompletionHook.shared.pending = continuing
         guard let line = readline(prompt) else { return nil }
@@ -159,7 +159,7 @@ struct Shell {
         for c in [CollectionName.vendors, .contracts] {
             if let t = try? session.store.table(c) { counts.append("\(t.count) \(c.rawValue)") }
         }
-        return "vq \(version) — store \(session.store.path)" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")))")
+        return "vq \(version) — store \(TerminalText.visible(session.store.path))" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")))")
             + " — .help for help, Tab completes, Ctrl-D quits"
     }
 }
@@ -192,7 +192,8 @@ let completeLine: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> Unsafe
     let line = Array(String(cString: vq_line_buffer()).utf8)
     let beforeCursor = String(decoding: line.prefix(max(0, Int(vq_point()))), as: UTF8.self)
     let typed = hook.pending.isEmpty ? beforeCursor : hook.pending + "\n" + beforeCursor
-    let matches = hook.complete(typed)
+    // A candidate from the store (an id, an enum value) is listed as text, never as escapes the terminal would act on.
+    let matches = hook.complete(typed).map { TerminalText.visible($0) }
     guard !matches.isEmpty else { return nil }
     let word = text.map { String(cString: $0) } ?? ""
     var common = matches[0]
@@ -222,7 +223,7 @@ final class ProgressLine: @unchecked Sendable {
     func show(_ share: Double?) {
         lock.withLock {
             guard let share else {
-                if shown { vq_write_err("\r\u{1B}[K") }
+                if shown { writeErr("\r\u{1B}[K") }
                 started = nil
                 shown = false
                 return
@@ -231,7 +232,7 @@ final class ProgressLine: @unchecked Sendable {
             let start = started ?? now
             started = start
             guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(lastShown) > 0.2 else { return }
-            vq_write_err(String(format: "\rsimulating… %3.0f%% (Ctrl-C stops)", share * 100))
+            writeErr(String(format: "\rsimulating… %3.0f%% (Ctrl-C stops)", share * 100))
             shown = true
             lastShown = now
         }

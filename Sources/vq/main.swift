@@ -5,11 +5,24 @@ import VQKit
 /// The vq command: picks the store and the input, and hands statements to a Session.
 let version = "0.1.0"
 
-func writeOut(_ s: String) { vq_write_out(s) }
-func writeErr(_ s: String) { vq_write_err(s) }
+/// Every byte of `s` to standard output (a value may hold a NUL); a short write throws.
+func writeOut(_ s: String) throws(OutputFailure) {
+    var text = s
+    if text.withUTF8({ vq_write_out($0.baseAddress, $0.count) }) != 0 { throw OutputFailure(errno: vq_errno()) }
+}
+
+func writeErr(_ s: String) {
+    var text = s
+    _ = text.withUTF8 { vq_write_err($0.baseAddress, $0.count) }
+}
+
+/// Standard output flushed; output that could not be written is an error (exit 1).
+func finishOutput() {
+    if vq_flush_out() != 0 { fail(OutputFailure(errno: vq_errno()).message, code: 1) }
+}
 
 func fail(_ message: String, code: Int32) -> Never {
-    writeErr("vq: \(message)\n")
+    writeErr("vq: \(TerminalText.visible(message, keepingLineBreaks: true))\n")
     exit(code)
 }
 
@@ -26,11 +39,11 @@ do {
     writeErr("vq: \(error.message)\n\(CommandLineOptions.usage)\n")
     exit(2)
 }
-if options.help { print(CommandLineOptions.usage); exit(0) }
+if options.help { try? writeOut(CommandLineOptions.usage + "\n"); finishOutput(); exit(0) }
 if let pinned = ProcessInfo.processInfo.environment["VQ_TODAY"], Dates.parseDate(pinned) == nil {
     fail("VQ_TODAY must be a date (YYYY-MM-DD), not '\(pinned)'", code: 2)
 }
-if options.version { print("vq \(version)"); exit(0) }
+if options.version { try? writeOut("vq \(version)\n"); finishOutput(); exit(0) }
 
 let storePath: String
 if let s = options.store {
@@ -54,6 +67,7 @@ if options.store == nil, storePath != "store" { session.demoStorePath = storePat
 
 if interactive {
     Shell(session: session, version: version).run()
+    finishOutput()
     exit(0)
 }
 
@@ -70,5 +84,5 @@ if let script = options.script, ok || options.keepGoing {
     let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
     ok = session.run(text, origin: "<stdin>", keepGoing: options.keepGoing)
 }
-vq_flush_out()
+finishOutput()
 exit(ok ? 0 : 1)

@@ -48,7 +48,8 @@ enum Fixture {
     /// Runs the built `vq` with arguments and standard input; VQ_TODAY is pinned.
     /// `user`: run it as that user (through runuser; the tests may run as root).
     static func vq(_ arguments: [String], stdin: String? = nil, directory: String? = nil, user: String? = nil,
-                   binary: String = binary, environment extra: [String: String] = [:]) throws -> Run {
+                   binary: String = binary, environment extra: [String: String] = [:],
+                   stdoutPath: String? = nil) throws -> Run {
         let process = Process()
         if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -63,7 +64,7 @@ enum Fixture {
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
+        process.standardOutput = stdoutPath.map { FileHandle(forWritingAtPath: $0)! as Any } ?? out
         process.standardError = err
         process.standardInput = input
         try process.run()
@@ -72,6 +73,7 @@ enum Fixture {
         DispatchQueue.global().asyncAfter(deadline: .now() + 120) { kill(pid, SIGKILL) }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
+        if stdoutPath != nil { try out.fileHandleForWriting.close() }
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

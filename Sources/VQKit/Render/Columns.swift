@@ -1,6 +1,7 @@
 /// Plain aligned columns: the `left` ones (names) left-aligned, figures right; the first row bold.
 enum Columns {
-    static func render(_ rows: [[String]], style: TextStyle, left: Set<Int> = [0]) -> String {
+    static func render(_ cells: [[String]], style: TextStyle, left: Set<Int> = [0]) -> String {
+        let rows = cells.map { $0.map { TerminalText.visible($0) } }
         guard let count = rows.map(\.count).max() else { return "" }
         let widths = (0..<count).map { c in rows.map { c < $0.count ? TextWidth.of($0[c]) : 0 }.max() ?? 0 }
         return rows.enumerated().map { n, row in

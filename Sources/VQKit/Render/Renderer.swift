@@ -20,8 +20,11 @@ public struct Renderer {
     public func render(scalar: Value) -> String {
         switch format {
         case .json, .jsonl: JSONWriter.string(ValueText.json(scalar)) + "\n"
-        case .table, .markdown, .line: (scalar.isNull ? style.dim("null") : ValueText.plain(scalar)) + "\n"
-        case .csv: CSV.field(ValueText.plain(scalar)) + "\n"
+        case .table, .line:
+            (scalar.isNull ? style.dim("null") : TerminalText.visible(scalar.number.map { $0.isFinite ? ValueText.raw($0) : ValueText.display($0) }
+                ?? ValueText.plain(scalar))) + "\n"
+        case .markdown: Markdown.cell(ValueText.plain(scalar)) + "\n"
+        case .csv: CSV.field(ValueText.plain(scalar)) + "\r\n"
         }
     }
 
@@ -68,20 +71,20 @@ public struct Renderer {
                 flush()
             }
         case .markdown:
-            let escape = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
             let formats = table.columns.indices.map { ColumnFormat($0, of: table.rows) }
-            out = "| " + table.columns.map(escape).joined(separator: " | ") + " |\n"
+            out = "| " + table.columns.map(Markdown.cell).joined(separator: " | ") + " |\n"
             out += "|" + formats.map { $0.numeric ? " ---: |" : " --- |" }.joined() + "\n"
             for row in table.rows {
-                out += "| " + row.indices.map { escape(formats[$0].text(row[$0])) }.joined(separator: " | ") + " |\n"
+                out += "| " + row.indices.map { Markdown.cell(formats[$0].text(row[$0])) }.joined(separator: " | ") + " |\n"
                 flush()
             }
         case .line:
-            let width = table.columns.map(TextWidth.of).max() ?? 0
+            let names = table.columns.map { TerminalText.visible($0) }
+            let width = names.map(TextWidth.of).max() ?? 0
             for (i, row) in table.rows.enumerated() {
                 if i > 0 { out += "\n" }
-                for (name, v) in zip(table.columns, row) {
-                    out += String(repeating: " ", count: width - TextWidth.of(name)) + name + " = " + ValueText.display(v) + "\n"
+                for (name, v) in zip(names, row) {
+                    out += String(repeating: " ", count: width - TextWidth.of(name)) + name + " = " + TerminalText.visible(ValueText.display(v)) + "\n"
                 }
                 flush()
             }
@@ -107,6 +110,33 @@ public struct Renderer {
         }
         out += "}"
     }
+}
+
+/// GFM table cells: the text as it reads, never as markup. Markdown's
+/// punctuation is escaped with a backslash (the backslash itself first, so
+/// `a\|b` keeps it), and a line break, which would end the row, becomes `<br>`.
+enum Markdown {
+    static func cell(_ s: String) -> String {
+        guard s.utf8.contains(where: { special.contains($0) }) else { return s }
+        var out = ""
+        var previousCR = false
+        for scalar in s.unicodeScalars {
+            defer { previousCR = scalar == "\r" }
+            if scalar == "\n" {
+                if !previousCR { out += "<br>" }
+            } else if scalar == "\r" {
+                out += "<br>"
+            } else {
+                if scalar.isASCII, special.contains(UInt8(scalar.value)) { out += "\\" }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Characters that start markup in a GFM cell (emphasis, code, HTML, links,
+    /// entities, strikethrough, the cell delimiter), and line breaks.
+    private static let special: Set<UInt8> = Set("\\|*_`<>[]~&#".utf8).union([0x0A, 0x0D])
 }
 
 /// RFC 4180 fields: quoted when they hold a comma, quote, or line break.

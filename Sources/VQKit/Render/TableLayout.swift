@@ -12,13 +12,12 @@ struct TableLayout {
 
     var text: String {
         let shown = maxRows > 0 ? Array(table.rows.prefix(maxRows)) : table.rows
-        // A line break or tab inside a cell would break the rows apart.
         let formats = table.columns.indices.map { ColumnFormat($0, of: shown) }
         let numeric = formats.map(\.numeric)
-        let cells = shown.map { row in
-            row.indices.map { formats[$0].text(row[$0]).replacingOccurrences(of: "\n", with: "↵").replacingOccurrences(of: "\t", with: " ") }
-        }
-        var widths = table.columns.map(TextWidth.of)
+        // A line break, tab or escape inside a cell would break the rows apart or act on the terminal.
+        let cells = shown.map { row in row.indices.map { TerminalText.visible(formats[$0].text(row[$0])) } }
+        let headers = table.columns.map { TerminalText.visible($0) }
+        var widths = headers.map(TextWidth.of)
         for row in cells {
             for (c, cell) in row.enumerated() { widths[c] = max(widths[c], TextWidth.of(cell)) }
         }
@@ -32,7 +31,7 @@ struct TableLayout {
             return right ? fill + styled(cut) : styled(cut) + fill
         }
         var out = line("┌", "┬", "┐")
-        out += "│ " + table.columns.indices.map { pad(table.columns[$0], $0, right: numeric[$0], styled: style.bold) }
+        out += "│ " + headers.indices.map { pad(headers[$0], $0, right: numeric[$0], styled: style.bold) }
             .joined(separator: " │ ") + " │\n"
         out += line("├", "┼", "┤")
         for (r, row) in cells.enumerated() {

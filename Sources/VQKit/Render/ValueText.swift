@@ -89,7 +89,7 @@ public enum ValueText {
         switch v {
         case .null: ""
         case .bool(let b): b ? "true" : "false"
-        case .number(let d): raw(d)
+        case .number(let d): d.isFinite ? raw(d) : ""  // as csv writes null: no number can say it
         case .string(let s): s
         case .date(let d): Dates.format(day: d)
         case .month(let m): Dates.format(month: m)
@@ -101,6 +101,16 @@ public enum ValueText {
     /// A result as JSON, numbers as `raw` writes them.
     public static func json(_ v: Value) -> JSONValue {
         json(v) { .number(resultValue($0)) }
+    }
+
+    /// `value` with every number as `raw` writes it (a result built as JSON, such as a simulation's).
+    static func resultNumbers(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .number(let n): .number(resultValue(n.value))
+        case .array(let items): .array(items.map(resultNumbers))
+        case .object(let o): .object(JSONObject(keys: o.keys, values: o.values.map(resultNumbers)))
+        default: value
+        }
     }
 
     /// A value to store: numbers exact, so that the file reads back as the same Double.

@@ -45,7 +45,7 @@ extension Session {
                 if undoStack.count > Session.undoDepth { undoStack.removeFirst() }
                 try refresh()
             }
-            write(plan.summary + "\n")
+            say(plan.summary + "\n")
         }
     }
 
@@ -70,7 +70,7 @@ extension Session {
             }
         }
         try refresh()
-        write("undone: \(last.summary)\n")
+        say("undone: \(last.summary)\n")
     }
 
     /// Reads the store's files again. Variables holding records keep them by

@@ -64,8 +64,8 @@ extension Session {
             let width = String(entries.count).count
             for (n, entry) in entries.enumerated().suffix(count) {
                 let number = String(n + 1)
-                write(String(repeating: " ", count: width - number.count) + number + "  "
-                      + entry.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2)) + "\n")
+                say(String(repeating: " ", count: width - number.count) + number + "  "
+                      + TerminalText.visible(entry, keepingLineBreaks: true).replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2)) + "\n")
             }
         case "collections":
             var rows: [[Value]] = []
@@ -84,7 +84,7 @@ extension Session {
             }
             let count: String
             do { count = String(try store.table(c).count) } catch { count = "unreadable (\(error.message))" }
-            write(Help.describe(c, records: count, extraFields: (try? store.table(c))?.columnNames ?? []))
+            say(Help.describe(c, records: count, extraFields: (try? store.table(c))?.columnNames ?? []))
         case "vars":
             var rows: [[Value]] = environment.parameters.keys.sorted().map { [.string("$" + $0), environment.parameters[$0]!] }
             for name in environment.variables.keys.sorted() {
@@ -96,7 +96,7 @@ extension Session {
             write(renderer(maxRows: 0).render(ResultTable(columns: ["name", "value"], rows: rows)))
         case "problems":
             if store.problems.isEmpty { write("no problems found in the files read so far\n") }
-            for p in store.problems { write("\(p)\n") }
+            for p in store.problems { say("\(p)\n") }
         case "read":
             guard args.count == 1 else { throw usage() }
             let base = origin.map { ($0 as NSString).deletingLastPathComponent } ?? ""
@@ -107,7 +107,10 @@ extension Session {
             defer { reading.removeLast() }
             if !run(text, origin: path) { throw Diagnostic("stopped: '\(path)' had an error", at: range) }
         case "output", "once":
-            if let redirect { try? redirect.handle.close(); self.redirect = nil }
+            if let redirect {
+                self.redirect = nil
+                do { try redirect.handle.close() } catch { throw Diagnostic("cannot finish the output file: \(error.localizedDescription)", at: range) }
+            }
             if args.isEmpty {
                 if name == "once" { throw usage() }
                 return

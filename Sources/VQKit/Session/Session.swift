@@ -25,8 +25,11 @@ public final class Session {
     public internal(set) var quitRequested = false
     /// Checked while a statement runs, so Ctrl-C can stop it.
     public var isCancelled: @Sendable () -> Bool = { false }
-    private let standardOutput: (String) -> Void
+    private let standardOutput: (String) throws -> Void
+    /// Messages, with any control character a value brought in made visible.
     let writeError: (String) -> Void
+    /// Set when output could not be written whole; the statement then fails.
+    private var outputFailure: OutputFailure?
     var redirect: (handle: FileHandle, once: Bool)?
     var reportedProblems = 0
     var lastTable: ResultTable?
@@ -34,11 +37,11 @@ public final class Session {
     var reading: [String] = []
 
     public init(store: Store, format: OutputFormat = .table,
-                write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
+                write: @escaping (String) throws -> Void, writeError: @escaping (String) -> Void) {
         self.store = store
         self.format = format
         self.standardOutput = write
-        self.writeError = writeError
+        self.writeError = { writeError(TerminalText.visible($0, keepingLineBreaks: true)) }
     }
 
     /// A renderer for the current format, fitted to the terminal when writing to it.
@@ -48,12 +51,26 @@ public final class Session {
                         style: terminal ? style : .plain)
     }
 
+    /// Writes every byte of `text` (a NUL included); a failed or short write is
+    /// kept and fails the statement.
     func write(_ text: String) {
-        if let redirect {
-            redirect.handle.write(Data(text.utf8))
-        } else {
-            standardOutput(text)
+        guard outputFailure == nil else { return }
+        do {
+            if let redirect {
+                try OutputFailure.writeAll(text, to: redirect.handle.fileDescriptor, what: "to the output file")
+            } else {
+                try standardOutput(text)
+            }
+        } catch let failure as OutputFailure {
+            outputFailure = failure
+        } catch {
+            outputFailure = OutputFailure("cannot write the output: \(error)")
         }
+    }
+
+    /// Text for people (messages, help, `.describe`): control characters shown as escapes.
+    func say(_ text: String) {
+        write(TerminalText.visible(text, keepingLineBreaks: true))
     }
 
     /// Runs every statement of `source`. `origin` names the script in messages.
@@ -84,6 +101,13 @@ public final class Session {
                 let diagnostic = (error as? Diagnostic) ?? Diagnostic("\(error)")
                 writeError(diagnostic.render(source: source, origin: origin) + "\n")
                 ok = false
+            }
+            if let failure = outputFailure {
+                outputFailure = nil
+                writeError("error: \(failure.message); the result is incomplete\n")
+                ok = false
+                reportProblems()
+                break
             }
             reportProblems()
             if timer { write(String(format: "Run Time: %.3f s\n", Date().timeIntervalSince(started))) }
@@ -196,8 +220,8 @@ public final class Session {
             renderer.render(table, to: write)
         }
         if let redirect, redirect.once {
-            try? redirect.handle.close()
             self.redirect = nil
+            do { try redirect.handle.close() } catch { outputFailure = OutputFailure("cannot write to the output file: \(error.localizedDescription)") }
         }
     }
 

@@ -14,10 +14,11 @@ public enum SimulationResult: Sendable {
         }
     }
 
+    /// The result as one JSON object, its figures to 15 significant digits as every json output writes them.
     public var json: JSONValue {
         switch self {
-        case .cost(let r): r.json
-        case .risk(let r): r.json
+        case .cost(let r): ValueText.resultNumbers(r.json)
+        case .risk(let r): ValueText.resultNumbers(r.json)
         }
     }
 
@@ -75,7 +76,7 @@ public struct CostResult: Sendable {
 
     func text(style: TextStyle) -> String {
         let baseline = cases[0], scenario = cases[1]
-        var out = style.bold("simulate cost of \(target)") + " — \(ValueText.display(Double(trials))) trials, seed \(seed)\n"
+        var out = style.bold("simulate cost of \(TerminalText.visible(target))") + " — \(ValueText.display(Double(trials))) trials, seed \(seed)\n"
         out += "levers: " + (levers.isEmpty ? "none (the scenario is the baseline)" : levers.map { "\($0.0.rawValue) = \($0.0.text($0.1))" }.joined(separator: ", ")) + "\n\n"
         let money = { (x: Double) in ValueText.display(x.rounded()) }
         var rows: [[String]] = [["", "baseline", "scenario", "change"]]
@@ -141,7 +142,7 @@ public struct RiskResult: Sendable {
 
     func text(style: TextStyle) -> String {
         let money = { (x: Double) in ValueText.display(x.rounded()) }
-        var out = style.bold("simulate risk of \(target)") + " — \(ValueText.display(Double(trials))) trials, seed \(seed)"
+        var out = style.bold("simulate risk of \(TerminalText.visible(target))") + " — \(ValueText.display(Double(trials))) trials, seed \(seed)"
         if let m = levers.first { out += ", risk_multiplier = \(m.0.text(m.1))" }
         out += "\n\n"
         out += Columns.render([
