@@ -199,6 +199,10 @@ public struct JSONReader: ~Copyable {
     private mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        // JSON allows no leading zero (`012`, `-01`, `00`): other readers refuse or misread it.
+        if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "0"), (0x30...0x39).contains(bytes[position + 1]) {
+            throw error("a number cannot start with 0 unless it is 0 (JSON allows no leading zeros)", at: start)
+        }
         var sawDigit = false
         var simple = true
         var mantissa: UInt64 = 0
@@ -393,8 +397,12 @@ public struct JSONReader: ~Copyable {
 extension JSONReader {
     /// Parses a whole JSON text.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var copy = text
-        let result = copy.withUTF8 { buffer -> Result<JSONValue, JSONSyntaxError> in
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses a whole JSON text given as bytes (which need not be valid UTF-8).
+    public static func parse(bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        let result = bytes.withUnsafeBufferPointer { buffer -> Result<JSONValue, JSONSyntaxError> in
             var reader = JSONReader(bytes: buffer)
             do throws(JSONSyntaxError) {
                 let value = try reader.readValue()
