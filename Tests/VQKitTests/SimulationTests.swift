@@ -137,9 +137,9 @@ struct SimulationTests {
         // A record the search cannot be sure of (a nested object before the field) means: read it all.
         let path = Fixture.temporaryDirectory() + "/m.json"
         try "[\n  {\"x\": {\"a\": 1}, \"kpi\": \"K-1\", \"period\": \"2025-01\", \"actual\": 1}\n]\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(TableLoader.records(in: path, field: "kpi", values: ["K-1"]) == nil)
+        #expect(TableLoader.records(in: path, field: "kpi", values: [ExactString("K-1")]) == nil)
         try "[\n  {\"kpi\": \"K-1\", \"period\": \"2025-01\", \"actual\": 1},\n  {\"kpi\": \"K-10\", \"actual\": 2}\n]\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(TableLoader.records(in: path, field: "kpi", values: ["K-1"])?.count == 1)
+        #expect(TableLoader.records(in: path, field: "kpi", values: [ExactString("K-1")])?.count == 1)
     }
 
     /// The search cut in parts finds what one pass finds, hits across a cut included.

@@ -43,8 +43,9 @@ public struct Completer {
             let prefix = String(word.dropLast(member.count))
             names = expectations(before + prefix).flatMap(names(for:)).map { prefix + $0 }
         }
-        var seen = Set<String>()
-        return names.filter { $0.lowercased().hasPrefix(word.lowercased()) && seen.insert($0).inserted }.sorted()
+        var seen = Set<ExactString>()
+        return names.filter { $0.lowercased().hasPrefix(word.lowercased()) && seen.insert(ExactString($0)).inserted }
+            .sorted { $0.codePointOrder($1) < 0 }
     }
 
     /// Candidates as two Tabs list them: without the part of the word they share

@@ -114,7 +114,7 @@ final class Compiler {
             collection = target
         }
         let name = segments.last!.name
-        guard case .oneOf(let allowed)? = collection.spec.field(name)?.type, !allowed.contains(text),
+        guard case .oneOf(let allowed)? = collection.spec.field(name)?.type, !allowed.containsExactly(text),
               let table = try? store.table(collection), let c = table.column(name),
               !table.columns[c].contains(.string(text)) else { return }
         var d = Diagnostic("\"\(text)\" is not a \(name) of \(collection.rawValue): it is one of \(allowed.joined(separator: ", "))",
@@ -438,10 +438,10 @@ enum Operators {
                 if x.isNull || y.isNull { return .null }
                 switch (x, y) {
                 case (.string(let s), .string(let t)):
-                    return .bool(t.isEmpty || s.lowercased().contains(t.lowercased()))
+                    return .bool(Operators.containsCodePoints(s.lowercased(), t.lowercased()))
                 case (.list(let items), _):
                     return .bool(items.contains { item in
-                        if case .string(let s) = item, case .string(let t) = y { return s.lowercased() == t.lowercased() }
+                        if case .string(let s) = item, case .string(let t) = y { return s.lowercased().sameCodePoints(as: t.lowercased()) }
                         return ValueOrder.compare(item, y) == 0
                     })
                 default:
@@ -455,13 +455,21 @@ enum Operators {
                 guard case .string(let s) = x, case .string(let p) = y else {
                     throw Diagnostic("like needs strings, found a \(x.typeName) and a \(y.typeName)", at: range)
                 }
-                return .bool(Operators.like(Array(s.lowercased()), Array(p.lowercased())))
+                return .bool(Operators.like(Array(s.lowercased().unicodeScalars), Array(p.lowercased().unicodeScalars)))
             }
         }
     }
 
-    /// SQL LIKE: `%` any run, `_` one character.
-    static func like(_ s: [Character], _ p: [Character]) -> Bool {
+    /// Whether `t` occurs in `s` as the same code points (a precomposed `é` does not match `e` + U+0301).
+    static func containsCodePoints(_ s: String, _ t: String) -> Bool {
+        if t.isEmpty { return true }
+        let hay = Array(s.utf8), needle = Array(t.utf8)
+        guard needle.count <= hay.count else { return false }
+        return (0...(hay.count - needle.count)).contains { i in hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) }
+    }
+
+    /// SQL LIKE over code points: `%` any run, `_` one code point.
+    static func like(_ s: [Unicode.Scalar], _ p: [Unicode.Scalar]) -> Bool {
         var si = 0, pi = 0, star = -1, mark = 0
         while si < s.count {
             if pi < p.count, p[pi] == "_" || (p[pi] != "%" && p[pi] == s[si]) {

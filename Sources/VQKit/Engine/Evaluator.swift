@@ -221,13 +221,13 @@ final class Evaluator {
     /// stages name each column, and a json row cannot hold a key twice. A
     /// repeat gets `_2`, `_3`, … as DuckDB's and pandas' do.
     static func distinct(_ names: [String]) -> [String] {
-        var used = Set(names)
-        var seen = Set<String>()
+        var used = Set(names.map(ExactString.init))
+        var seen = Set<ExactString>()
         return names.map { name in
-            guard seen.contains(name) else { seen.insert(name); return name }
+            guard seen.contains(ExactString(name)) else { seen.insert(ExactString(name)); return name }
             var n = 2
-            while used.contains("\(name)_\(n)") { n += 1 }
-            used.insert("\(name)_\(n)")
+            while used.contains(ExactString("\(name)_\(n)")) { n += 1 }
+            used.insert(ExactString("\(name)_\(n)"))
             return "\(name)_\(n)"
         }
     }

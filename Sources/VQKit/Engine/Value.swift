@@ -19,12 +19,13 @@ public enum Value: Sendable, Equatable {
         case (.null, .null): true
         case (.bool(let x), .bool(let y)): x == y
         case (.number(let x), .number(let y)): x == y
-        case (.string(let x), .string(let y)): x == y
+        case (.string(let x), .string(let y)): x.sameCodePoints(as: y)
         case (.date(let x), .date(let y)): x == y
         case (.month(let x), .month(let y)): x == y
         case (.list(let x), .list(let y)): x == y
         case (.record(let c, let i), .record(let d, let j)): c == d && i == j
-        case (.object(let x), .object(let y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
+        case (.object(let x), .object(let y)):
+            x.count == y.count && zip(x, y).allSatisfy { $0.0.sameCodePoints(as: $1.0) && $0.1 == $1.1 }
         default: false
         }
     }
@@ -56,7 +57,7 @@ public enum ValueOrder {
     public static func compare(_ a: Value, _ b: Value) -> Int? {
         switch (a, b) {
         case (.number(let x), .number(let y)): return x < y ? -1 : (x > y ? 1 : 0)
-        case (.string(let x), .string(let y)): return x < y ? -1 : (x > y ? 1 : 0)
+        case (.string(let x), .string(let y)): return x.codePointOrder(y)
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (x ? 1 : -1)
         case (.date(let x), .date(let y)), (.month(let x), .month(let y)): return x < y ? -1 : (x > y ? 1 : 0)
         case (.date(let x), .month(let m)): return compare(.month(Dates.month(ofDay: x)), .month(m))
@@ -118,12 +119,12 @@ extension Value: Hashable {
         case .null: h.combine(0)
         case .bool(let b): h.combine(b)
         case .number(let d): h.combine(d)
-        case .string(let s): h.combine(s)
+        case .string(let s): h.combine(ExactString(s))
         case .date(let d): h.combine(d)
         case .month(let m): h.combine(m)
         case .list(let items): h.combine(items)
         case .record(let c, let i): h.combine(c); h.combine(i)
-        case .object(let pairs): h.combine(pairs.map(\.0))
+        case .object(let pairs): h.combine(pairs.map { ExactString($0.0) })
         }
     }
 }

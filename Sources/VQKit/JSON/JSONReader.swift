@@ -275,8 +275,9 @@ public struct JSONReader: ~Copyable {
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
             // A key with escapes: decode it, then look it up by its text.
             let string = try readString()
-            if let i = keys.firstIndex(where: { $0.string == string }) { return i }
-            keys.append((Array(string.utf8), string))
+            let written = Array(string.utf8)
+            if let i = keys.firstIndex(where: { $0.bytes == written }) { return i }
+            keys.append((written, string))
             return keys.count - 1
         }
         let length = end - start

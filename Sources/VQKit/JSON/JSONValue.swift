@@ -12,6 +12,19 @@ public enum JSONValue: Sendable, Equatable {
         .number(JSONNumber(value))
     }
 
+    /// Strings equal by code points, as JSON compares them.
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case (.bool(let x), .bool(let y)): x == y
+        case (.number(let x), .number(let y)): x == y
+        case (.string(let x), .string(let y)): x.sameCodePoints(as: y)
+        case (.array(let x), .array(let y)): x == y
+        case (.object(let x), .object(let y)): x == y
+        default: false
+        }
+    }
+
     /// The name of this value's JSON type, for messages ("expected number, found string").
     public var typeName: String {
         switch self {
@@ -81,6 +94,10 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     public subscript(key: String) -> JSONValue? {
-        keys.firstIndex(of: key).map { values[$0] }
+        keys.firstIndex { $0.sameCodePoints(as: key) }.map { values[$0] }
+    }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.keys.count == b.keys.count && zip(a.keys, b.keys).allSatisfy { $0.sameCodePoints(as: $1) } && a.values == b.values
     }
 }

@@ -126,12 +126,12 @@ extension Store {
     func kpiStats(of rows: [Int]) throws(StoreError) -> [Int: KPIStats] {
         let kpis = try table(.kpis)
         if !loaded.contains(.measurements), rows.count <= 64,
-           let found = TableLoader.records(in: fileURL(.measurements), field: "kpi", values: Set(rows.compactMap { kpis.id($0) })) {
+           let found = TableLoader.records(in: fileURL(.measurements), field: "kpi", values: Set(rows.compactMap { kpis.id($0).map(ExactString.init) })) {
             let target = kpis.columns[kpis.column("target")!], direction = kpis.columns[kpis.column("direction")!]
             var out: [Int: KPIStats] = [:]
             for k in rows { out[k] = KPIStats() }
             for record in found {
-                guard case .string(let id)? = record["kpi"], let k = kpis.idIndex[id], out[k] != nil,
+                guard case .string(let id)? = record["kpi"], let k = kpis.row(id: id), out[k] != nil,
                       let actual = record["actual"], let a = numberOf(actual) else { continue }
                 out[k]!.add(actual: a, period: record["period"] ?? .null, target: numberOf(target[k]),
                             lower: direction[k] == .string("lower"))

@@ -85,7 +85,7 @@ extension Session {
                 guard c.spec.hasID, let before = try? old.table(c), let after = try? fresh.table(c) else { return nil }
                 var moved = relation
                 moved.rows = relation.rows.compactMap { row in
-                    guard case .record(let r) = row, let id = before.id(r), let now = after.idIndex[id] else { return nil }
+                    guard case .record(let r) = row, let id = before.id(r), let now = after.row(id: id) else { return nil }
                     return .record(now)
                 }
                 return moved

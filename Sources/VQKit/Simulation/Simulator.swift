@@ -60,9 +60,9 @@ struct Simulator {
             let rows = (0..<contracts.count).filter { status[$0] == .string("active") }
             return (rows, "the \(rows.count) active contracts")
         case .id(let id, let range):
-            guard let row = contracts.idIndex[id] else {
+            guard let row = contracts.row(id: id) else {
                 var d = Diagnostic("no contract has id \"\(id)\"", at: range)
-                if let near = Suggest.closest(to: id, in: Array(contracts.idIndex.keys)) { d.hint = "did you mean \"\(near)\"?" }
+                if let near = Suggest.closest(to: id, in: contracts.ids) { d.hint = "did you mean \"\(near)\"?" }
                 throw d
             }
             return ([row], id)
@@ -97,7 +97,7 @@ struct Simulator {
             }
         case .id(let id, let range):
             let vendors = try Diagnostic.located(range) { () throws(StoreError) in try store.table(.vendors) }
-            if let row = vendors.idIndex[id] {
+            if let row = vendors.row(id: id) {
                 model = try Diagnostic.located(range) { () throws(StoreError) in try SimulationModel.vendors([row], from: store) }
             } else {
                 let (rows, target) = try targetContracts(s)

@@ -5,7 +5,7 @@ public final class Table {
     public let name: CollectionName
     /// Schema fields first, then fields the model does not know, in order of first appearance.
     public private(set) var columnNames: [String]
-    private var columnIndex: [String: Int]
+    private var columnIndex: [ExactString: Int]
     /// `columns[c][r]`: the value of column c in record r (`.null` when absent).
     public private(set) var columns: [[JSONValue]]
     /// Distinct key orders; `recordShape[r]` indexes the one record r was written with.
@@ -13,7 +13,7 @@ public final class Table {
     private var recordShape: [Int32]
     public private(set) var count: Int
     /// Record indices by `id` (the first record wins when an id is duplicated).
-    public internal(set) var idIndex: [String: Int] = [:]
+    public internal(set) var idIndex: [ExactString: Int] = [:]
     /// For each reference field, the row of the record it names in the target table (-1: none).
     var references: [String: [Int32]] = [:]
 
@@ -26,7 +26,7 @@ public final class Table {
     init(_ built: TableBuilder.Parts) {
         name = built.name
         columnNames = built.columnNames
-        columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { ($1, $0) })
+        columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { (ExactString($1), $0) })
         columns = built.columns
         shapes = built.shapes
         recordShape = built.recordShape
@@ -34,7 +34,13 @@ public final class Table {
         skipped = built.skipped
     }
 
-    public func column(_ field: String) -> Int? { columnIndex[field] }
+    public func column(_ field: String) -> Int? { columnIndex[ExactString(field)] }
+
+    /// The record whose id has exactly these code points.
+    public func row(id: String) -> Int? { idIndex[ExactString(id)] }
+
+    /// The ids, for suggestions.
+    var ids: [String] { idIndex.keys.map(\.string) }
 
     /// Whether record `row` has the field at all (absent differs from `null`).
     public func has(_ row: Int, _ column: Int) -> Bool {
@@ -49,11 +55,11 @@ public final class Table {
 
     /// A schema field's text ("" when absent or not a string) and number (0 likewise), for models built from records.
     func text(_ field: String, _ row: Int) -> String {
-        if case .string(let s) = columns[columnIndex[field]!][row] { return s }
+        if case .string(let s) = columns[columnIndex[ExactString(field)]!][row] { return s }
         return ""
     }
 
-    func number(_ field: String, _ row: Int) -> Double { numberOf(columns[columnIndex[field]!][row]) ?? 0 }
+    func number(_ field: String, _ row: Int) -> Double { numberOf(columns[columnIndex[ExactString(field)]!][row]) ?? 0 }
 
     public func id(_ row: Int) -> String? {
         if case .string(let s) = columns[0][row], name.spec.hasID { return s }
@@ -86,7 +92,7 @@ struct TableBuilder {
     }
 
     private var parts: Parts
-    private var columnIndex: [String: Int]
+    private var columnIndex: [ExactString: Int]
     private var shapeIndex: [[Int]: Int32] = [:]
     private var present: [Bool]
     /// The record being read: columns in the order their keys came.
@@ -96,7 +102,7 @@ struct TableBuilder {
         let names = name.spec.fields.map(\.name)
         parts = Parts(name: name, columnNames: names, columns: Array(repeating: [], count: names.count),
                       shapes: [], recordShape: [], count: 0, skipped: [])
-        columnIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        columnIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { (ExactString($1), $0) })
         present = Array(repeating: false, count: names.count)
     }
 
@@ -105,9 +111,9 @@ struct TableBuilder {
     var elements: Int { parts.count + parts.skipped.count }
 
     mutating func column(named field: String) -> Int {
-        if let c = columnIndex[field] { return c }
+        if let c = columnIndex[ExactString(field)] { return c }
         parts.columnNames.append(field)
-        columnIndex[field] = parts.columnNames.count - 1
+        columnIndex[ExactString(field)] = parts.columnNames.count - 1
         parts.columns.append(Array(repeating: .null, count: parts.count))
         present.append(false)
         return parts.columnNames.count - 1

@@ -39,7 +39,7 @@ enum TableLoader {
     /// without reading the rest: each value is searched for in quotes, and the
     /// object around each hit is read and checked. Nil when a hit cannot be
     /// read as such a record: the caller then reads the whole file.
-    static func records(in file: String, field: String, values: Set<String>) -> [JSONObject]? {
+    static func records(in file: String, field: String, values: Set<ExactString>) -> [JSONObject]? {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return FileManager.default.fileExists(atPath: file) ? nil : [] }
         defer { close(fd) }
@@ -53,8 +53,8 @@ enum TableLoader {
         var out: [JSONObject] = []
         let patterns = values.map { value -> (String, [UInt8]) in
             var written = ""
-            JSONWriter.writeString(value, into: &written)
-            return (value, Array(written.utf8))
+            JSONWriter.writeString(value.string, into: &written)
+            return (value.string, Array(written.utf8))
         }
         for (pattern, hit) in Search.any(patterns.map(\.1), in: bytes, threads: 2) {
             // The record's `{`: the nearest one before the hit (checked below).

@@ -62,14 +62,14 @@ struct Validator {
     private mutating func checkIDs() {
         let spec = table.name.spec
         if spec.hasID {
-            var index: [String: Int] = [:]
+            var index: [ExactString: Int] = [:]
             index.reserveCapacity(table.count)
             for row in 0..<table.count {
                 guard let id = table.id(row) else { continue }
-                if let first = index[id] {
+                if let first = index[ExactString(id)] {
                     report(row, "id", "duplicate id \"\(id)\" (first used by \(table.label(first)))")
                 } else {
-                    index[id] = row
+                    index[ExactString(id)] = row
                 }
             }
             table.idIndex = index
@@ -110,7 +110,7 @@ struct Validator {
         case (.month, .string(let s)):
             return Dates.parseMonth(s) == nil ? "expected a month (YYYY-MM), \(found())" : nil
         case (.oneOf(let allowed), .string(let s)):
-            if allowed.contains(s) { return nil }
+            if allowed.containsExactly(s) { return nil }
             var message = "expected one of \(allowed.joined(separator: ", ")), \(found())"
             if let near = Suggest.closest(to: s, in: allowed) { message += " (did you mean \"\(near)\"?)" }
             return message
@@ -139,7 +139,7 @@ struct Validator {
                 rows[row] = lastRow
                 continue
             }
-            if let t = target.idIndex[id] {
+            if let t = target.row(id: id) {
                 lastID = id
                 lastRow = Int32(t)
                 rows[row] = lastRow

@@ -36,7 +36,7 @@ struct Mutator {
     private func insert(_ literals: [RecordLiteral], into collection: CollectionName, _ table: Table?) throws -> Plan {
         let spec = collection.spec
         var edit = try fileEdit(collection, table)
-        var newIDs = Set<String>()
+        var newIDs = Set<ExactString>()
         for (n, literal) in literals.enumerated() {
             let label = "new record \(n + 1)" + (literals.count == 1 ? "" : " of \(literals.count)")
             var values: [String: (JSONValue, SourceRange)] = [:]
@@ -60,11 +60,11 @@ struct Mutator {
                 record.values.append(value)
             }
             if let table, case .string(let id)? = values["id"]?.0 {
-                if let row = table.idIndex[id] {
+                if let row = table.row(id: id) {
                     throw Diagnostic("\(collection.fileName), \(label), field id: duplicate id \"\(id)\" (already used by \(table.label(row)))",
                                      at: values["id"]!.1)
                 }
-                guard newIDs.insert(id).inserted else {
+                guard newIDs.insert(ExactString(id)).inserted else {
                     throw Diagnostic("\(collection.fileName), \(label), field id: duplicate id \"\(id)\" (given twice in this insert)",
                                      at: values["id"]!.1)
                 }
@@ -95,9 +95,9 @@ struct Mutator {
         if let message = Validator.check(value, against: field) { throw Diagnostic("\(place): \(message)", at: range) }
         if case .ref(let target) = field.type, case .string(let id) = value {
             let targetTable = try Diagnostic.located(range) { () throws(StoreError) in try store.table(target) }
-            if targetTable.idIndex[id] == nil {
+            if targetTable.row(id: id) == nil {
                 var d = Diagnostic("\(place): no record of \(target.rawValue) has id \"\(id)\"", at: range)
-                if let near = Suggest.closest(to: id, in: Array(targetTable.idIndex.keys)) { d.hint = "did you mean \"\(near)\"?" }
+                if let near = Suggest.closest(to: id, in: targetTable.ids) { d.hint = "did you mean \"\(near)\"?" }
                 throw d
             }
         }
