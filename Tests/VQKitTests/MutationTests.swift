@@ -203,3 +203,71 @@ struct MutationTests {
         #expect(output.text.contains("30\n") && output.text.contains("31\n") && output.text.contains("V-0001"))
     }
 }
+
+/// Long random runs of changes and undos, checked against the files' bytes:
+/// every undo puts back exactly what the change it reverts found, however
+/// the changes before it (cascades among them) touched the same files.
+struct UndoSequenceTests {
+    /// The case the outside test found: undoing a cascade, then the changes before it.
+    @Test func undoThroughACascade() throws {
+        let path = try MutationTests.copyOfStore()
+        let before = MutationTests.snapshot(path)
+        let out = try Fixture.transcript("""
+            \(MutationTests.newVendor)
+            insert into risks {id: "R-9001", vendor: "V-0101", title: "t", category: "delivery", likelihood: 0.5, impact: 10, status: "open"}
+            delete from vendors where id = "V-0101" cascade
+            undo
+            undo
+            undo
+            """, store: path, keepGoing: false)
+        #expect(!out.contains("error"), "\(out)")
+        #expect(MutationTests.snapshot(path) == before)
+    }
+
+    @Test func randomChangesAndUndosKeepTheStackConsistent() throws {
+        let steps = Int(ProcessInfo.processInfo.environment["VQ_UNDO_STEPS"] ?? "") ?? 1500
+        let path = try MutationTests.copyOfStore()
+        let out = Output(), err = Output()
+        let session = Session(store: try Store(path: path, today: Fixture.today), write: out.append, writeError: err.append)
+        var generator = Xoshiro256(seed: 9)
+        var model: [[String: Data]] = []
+        var vendors = 0, risks = 0
+        func pick(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
+        for step in 0..<steps {
+            // Mostly one of the latest vendors, so that risks and cascades meet them.
+            let vendor = "V-9\(String(format: "%03d", max(0, vendors - 1 - pick(3))))"
+            let statement: String
+            switch pick(7) {
+            case 0:
+                vendors += 1
+                statement = #"insert into vendors {id: "V-9\#(String(format: "%03d", vendors - 1))", name: "n", category: "other", country: "CN", status: "active", rating: 1, headcount: 1, certifications: [], since: "2024-01-01"}"#
+            case 1:
+                risks += 1
+                statement = #"insert into risks {id: "R-9\#(risks)", vendor: "\#(vendor)", title: "t", category: "delivery", likelihood: 0.5, impact: 10, status: "open"}"#
+            case 2:
+                let target = pick(2) == 0 ? vendor : "V-000\(1 + pick(9))"
+                statement = #"update vendors set headcount = headcount + 1 where id = "\#(target)""#
+            case 3: statement = #"delete from vendors where id = "\#(vendor)" cascade"#
+            default: statement = "undo"
+            }
+            let before = MutationTests.snapshot(path)
+            out.clear()
+            err.clear()
+            session.run(statement)
+            let after = MutationTests.snapshot(path)
+            if statement == "undo" {
+                if let expected = model.popLast() {
+                    #expect(err.text.isEmpty, "step \(step): undo refused: \(err.text)")
+                    #expect(after == expected, "step \(step): undo did not restore the files")
+                } else {
+                    #expect(err.text.contains("nothing to undo"), "step \(step): \(err.text)")
+                }
+            } else if after != before {
+                #expect(err.text.isEmpty, "step \(step): \(err.text)")
+                model.append(before)
+                if model.count > Session.undoDepth { model.removeFirst() }
+            }
+            if !err.text.isEmpty, statement == "undo", !model.isEmpty { break }
+        }
+    }
+}

@@ -60,13 +60,13 @@ extension Session {
         }
         do { try Commit.write(last.files.map { ($0.name, $0.before) }, in: store.path) } catch { throw Diagnostic(error.message, at: range) }
         undoStack.removeLast()
-        // The files are now as the change before left them: that one can be undone next.
-        if !undoStack.isEmpty {
-            for k in undoStack[undoStack.count - 1].files.indices {
-                let name = undoStack[undoStack.count - 1].files[k].name
-                if last.files.contains(where: { $0.name == name }) {
-                    undoStack[undoStack.count - 1].files[k].after = FileIdentity.of(Commit.path(store.path, name))
-                }
+        // Each restored file is now as the latest earlier change to it left it
+        // (not necessarily the change just below: a cascade touches files that
+        // changes further down wrote), so that change knows the file by its new identity.
+        for file in last.files {
+            if let k = undoStack.lastIndex(where: { $0.files.contains { $0.name == file.name } }),
+               let f = undoStack[k].files.firstIndex(where: { $0.name == file.name }) {
+                undoStack[k].files[f].after = FileIdentity.of(Commit.path(store.path, file.name))
             }
         }
         try refresh()
