@@ -80,7 +80,9 @@ struct CompletionTests {
         ("kpis where contract = \"C-000", ["C-0001\"", "C-0002\""], []),
         // Mutations: collections, then the fields of the one changed.
         ("insert into ", ["vendors", "measurements"], ["late"]),
-        ("update vendors set ", ["rating", "notes"], ["value"]),
+        // Only the stored fields an update can set: no id, derived fields, relations, functions or literals.
+        ("update vendors set ", ["rating", "notes", "certifications", "status"], ["value", "id", "on_time", "spend", "contracts", "round(", "true", "false"]),
+        ("update vendors set rating = 1, ", ["notes", "headcount"], ["on_time", "id", "risks"]),
         ("delete from risks where ", ["likelihood", "status"], ["rating"]),
         ("", ["insert into", "update", "delete from", "undo"], []),
         // A statement continued over lines keeps its scope.

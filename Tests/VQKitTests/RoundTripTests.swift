@@ -75,6 +75,7 @@ import Testing
         case .between(let x, let low, let high):
             return (print(x, .additive) + " between " + print(low, .additive) + " and " + print(high, .additive), .comparison)
         case .isNull(let x): return (print(x, .additive) + " is null", .comparison)
+        case .list(let items): return ("[" + items.map { print($0) }.joined(separator: ", ") + "]", .primary)
         }
     }
 
@@ -91,6 +92,7 @@ import Testing
         case .inList(let x, let items): "in(\(shape(x));\(items.map(shape).joined(separator: ",")))"
         case .between(let x, let a, let b): "between(\(shape(x));\(shape(a));\(shape(b)))"
         case .isNull(let x): "isnull(\(shape(x)))"
+        case .list(let items): "list(\(items.map(shape).joined(separator: ",")))"
         }
     }
 

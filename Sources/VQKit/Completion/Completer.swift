@@ -124,6 +124,7 @@ public struct Completer {
         case .value(let query): valueNames(in: scope(of: query))
         case .member(let path, let query): memberNames(path, in: scope(of: query))
         case .lever: Lever.allCases.map(\.rawValue)
+        case .settableField(let c): c.spec.fields.map(\.name).filter { $0 != "id" || !c.spec.hasID }
         }
     }
 

@@ -96,6 +96,9 @@ final class Compiler {
                 let belowHigh = try Operators.compare(v, b, at: e.range) <= 0
                 return .bool(aboveLow && belowHigh)
             })
+        case .list(let items):
+            let evals = try items.map { (item: Expr) throws -> Eval in try compile(item, in: scope).eval }
+            return Compiled(eval: { (row: Row) throws -> Value in .list(try evals.map { try $0(row) }) })
         case .isNull(let operand):
             let x = try compile(operand, in: scope)
             return Compiled(eval: { (row: Row) throws -> Value in .bool(try x.eval(row).isNull) })
@@ -176,6 +179,10 @@ final class Compiler {
         case .constant:
             if segments.count == 1, let value = environment.scalar(first.name) {
                 return Compiled(eval: { (_: Row) throws -> Value in value })
+            }
+            if first.name == "_" {
+                throw Diagnostic("_ is the previous result's rows, not a single value", at: first.range,
+                                 hint: "use it as a source: _ | count")
             }
             throw Diagnostic.unknown("variable", first.name, at: first.range, candidates: environment.scalarNames)
         }
@@ -409,7 +416,8 @@ enum Operators {
                 let x = try a(row), y = try b(row)
                 if x.isNull || y.isNull { return .null }
                 guard case .number(let p) = x, case .number(let q) = y else {
-                    throw Diagnostic("'\(op.rawValue)' needs numbers, found a \(x.typeName) and a \(y.typeName)", at: range)
+                    if let v = try Operators.calendar(op, x, y, at: range) { return v }
+                    throw Diagnostic("'\(op.rawValue)' needs numbers (or a date and days), found a \(x.typeName) and a \(y.typeName)", at: range)
                 }
                 switch op {
                 case .add: return .number(p + q)
@@ -457,6 +465,34 @@ enum Operators {
                 }
                 return .bool(Operators.like(Array(s.lowercased().unicodeScalars), Array(p.lowercased().unicodeScalars)))
             }
+        }
+    }
+
+    /// Date arithmetic: a date ± whole days is a date, a date − a date the days
+    /// between them (as `days_between`); a month ± whole months is a month, a
+    /// month − a month the months between. A date string next to a date reads as one.
+    static func calendar(_ op: BinaryOperator, _ x: Value, _ y: Value, at range: SourceRange) throws -> Value? {
+        func whole(_ d: Double) throws -> Int {
+            guard d == d.rounded(), abs(d) < 1e9 else { throw Diagnostic("a date moves by whole days, found \(ValueText.raw(d))", at: range) }
+            return Int(d)
+        }
+        func typed(_ v: Value, like other: Value) -> Value {
+            if case .string(let s) = v, let t = ValueOrder.parseTemporal(s) {
+                switch (t, other) {
+                case (.date, .date), (.month, .month): return t
+                default: break
+                }
+            }
+            return v
+        }
+        switch (op, typed(x, like: y), typed(y, like: x)) {
+        case (.add, .date(let d), .number(let n)), (.add, .number(let n), .date(let d)): return .date(d + (try whole(n)))
+        case (.subtract, .date(let d), .number(let n)): return .date(d - (try whole(n)))
+        case (.subtract, .date(let d), .date(let e)): return .number(Double(d - e))
+        case (.add, .month(let m), .number(let n)), (.add, .number(let n), .month(let m)): return .month(m + (try whole(n)))
+        case (.subtract, .month(let m), .number(let n)): return .month(m - (try whole(n)))
+        case (.subtract, .month(let m), .month(let k)): return .number(Double(m - k))
+        default: return nil
         }
     }
 

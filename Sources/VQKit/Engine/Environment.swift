@@ -13,6 +13,7 @@ public struct Environment: Sendable {
     public init() {}
 
     func scalar(_ name: String) -> Value? {
+        if name == "_", case .scalar(let v)? = last { return v }
         if case .scalar(let v)? = variables[name] { return v }
         return nil
     }

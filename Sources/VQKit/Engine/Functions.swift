@@ -220,5 +220,16 @@ public enum Functions {
         "days_between": Scalar(arity: 2...2, usage: "days_between(a, b)", summary: "days from date a to date b") { args, c throws in
             try between(args, c, "days_between", days: true)
         },
+        "add_months": Scalar(arity: 2...2, usage: "add_months(d, n)", summary: "the date n months after d (the day kept, or the month's last)") { args, c throws in
+            guard let n = try number(try args.value(1), "add_months", c.argumentRanges[1]) else { return .null }
+            guard n == n.rounded(), abs(n) < 1e6 else {
+                throw Diagnostic("add_months needs a whole number of months, found \(ValueText.raw(n))", at: c.argumentRanges[1])
+            }
+            switch try temporal(try args.value(0), "add_months", c.argumentRanges[0]) {
+            case .date(let d)?: return .date(Dates.addMonths(Int(n), to: d))
+            case .month(let m)?: return .month(m + Int(n))
+            default: return .null
+            }
+        },
     ]
 }

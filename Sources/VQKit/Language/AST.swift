@@ -130,6 +130,8 @@ public struct Expr: Sendable {
         case inList(Expr, [Expr])
         case between(Expr, Expr, Expr)
         case isNull(Expr)
+        /// `[a, b, …]`: a list value (`set certifications = ["ISO 9001"]`).
+        case list([Expr])
     }
     public var kind: Kind
     public var range: SourceRange

@@ -16,4 +16,6 @@ public enum Expectation: Sendable {
     case member([String], Query?)
     /// A lever name after `simulate … with`.
     case lever
+    /// A stored field an update can set (after `update C set ` or a comma there).
+    case settableField(CollectionName)
 }

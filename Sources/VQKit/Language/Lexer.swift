@@ -42,10 +42,10 @@ public struct Lexer {
             if atLineStart, c == UInt8(ascii: "."), i + 1 < bytes.count, Lexer.isIdentifierStart(bytes[i + 1]) {
                 var end = i
                 while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                let line = String(decoding: bytes[(i + 1)..<end], as: UTF8.self)
+                let line = Lexer.strippingComment(String(decoding: bytes[(i + 1)..<end], as: UTF8.self))
                 let name = String(line.prefix { !$0.isWhitespace })
                 let arguments = line.dropFirst(name.count).trimmingWhitespace()
-                add(.meta(name: name, arguments: arguments), start, end)
+                add(.meta(name: name, arguments: arguments), start, start + 1 + line.utf8.count)
                 i = end
                 continue
             }
@@ -65,6 +65,9 @@ public struct Lexer {
                 } else {
                     add(.parameter(String(decoding: bytes[(start + 1)..<i], as: UTF8.self)), start, i)
                 }
+            } else if let habit = Lexer.sqlOperators.first(where: { matches($0.key, at: i) }) {
+                i += 2
+                add(.invalid("'\(habit.key)' is not an operator in vq; write '\(habit.value)'"), start, i)
             } else if let symbol = symbol(at: i) {
                 i += symbol.utf8.count
                 add(.symbol(symbol == "<>" ? "!=" : symbol), start, i)
@@ -78,6 +81,22 @@ public struct Lexer {
         }
         add(.end, bytes.count, bytes.count)
         return out
+    }
+
+    /// A meta-command's line without its comment: `--` or `#` starting a word
+    /// (`.describe vendors -- note`), so that a file name holding `#` still works.
+    static func strippingComment(_ line: String) -> String {
+        var previousIsSpace = false
+        var index = line.startIndex
+        while index < line.endIndex {
+            let c = line[index]
+            if previousIsSpace, c == "#" || (c == "-" && line[index...].hasPrefix("--")) {
+                return line[..<index].trimmingWhitespace()
+            }
+            previousIsSpace = c == " " || c == "\t"
+            index = line.index(after: index)
+        }
+        return line
     }
 
     static func isIdentifierStart(_ c: UInt8) -> Bool {
@@ -97,11 +116,16 @@ public struct Lexer {
     private static let symbols = ["!=", "<>", "<=", ">=", "|", ",", "(", ")", "[", "]", "{", "}", ".", "=", "<", ">",
                                   "+", "-", "*", "/", ":", ";"]
 
+    /// Operators from SQL and C that vq writes as words or as one `=`.
+    static let sqlOperators: KeyValuePairs<String, String> = ["==": "=", "&&": "and", "||": "or"]
+
+    private func matches(_ s: String, at i: Int) -> Bool {
+        let u = Array(s.utf8)
+        return i + u.count <= bytes.count && Array(bytes[i..<(i + u.count)]) == u
+    }
+
     private func symbol(at i: Int) -> String? {
-        Lexer.symbols.first { s in
-            let u = Array(s.utf8)
-            return i + u.count <= bytes.count && Array(bytes[i..<(i + u.count)]) == u
-        }
+        Lexer.symbols.first { matches($0, at: i) }
     }
 
     /// `1200`, `1_200`, `12.5`, `1e6`, `95%` (0.95), `50k` (50 000), `1.2m` (1 200 000).

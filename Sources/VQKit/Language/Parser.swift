@@ -44,7 +44,13 @@ public struct Parser {
     private var previousEnd: Int { index > 0 ? tokens[index - 1].range.end : 0 }
 
     private func error(_ expected: String, hint: String? = nil) -> Diagnostic {
-        if case .invalid(let why) = current.kind { return Diagnostic(why, at: current.range) }
+        if case .invalid(let why) = current.kind {
+            let written = text(current.range)
+            let habit = Lexer.sqlOperators.first { $0.key == written }
+            return Diagnostic(why, at: current.range, hint: habit.map { habit in
+                habit.value == "=" ? "status = \"active\"" : "rating > 3 \(habit.value) status = \"active\""
+            })
+        }
         return Diagnostic("expected \(expected), found \(current.display)", at: current.range, hint: hint)
     }
 
@@ -106,6 +112,8 @@ public struct Parser {
             result = .mutation(try mutation())
         case .identifier(let word) where word.lowercased() == "simulate":
             result = .simulate(try simulation())
+        case .identifier(let word) where word.lowercased() == "select" && !peek().isSymbol("("):
+            throw sqlSelect()
         default:
             result = startsQuery() ? .query(try query()) : .expression(try expression())
         }
@@ -115,10 +123,25 @@ public struct Parser {
         return result
     }
 
+    /// `select name from vendors where …`, as SQL writes it: the vq form as the hint.
+    private func sqlSelect() -> Diagnostic {
+        let select = current
+        let from = tokens.firstIndex { $0.isKeyword("from") }
+        var hint = "vq starts with the collection: vendors | select name"
+        if let from, from + 1 < tokens.count, let collection = tokens[from + 1].identifier {
+            let items = text(SourceRange(select.range.end, tokens[from].range.start))[...].trimmingWhitespace()
+            let restStart = tokens[from + 1].range.end, end = tokens.last!.range.end
+            let rest = text(SourceRange(restStart, max(restStart, end)))[...].trimmingWhitespace()
+            hint = "vq starts with the collection: \(collection)" + (rest.isEmpty ? "" : " | \(rest)") + (items == "*" ? "" : " | select \(items)")
+        }
+        return Diagnostic("a vq query starts with its collection, not with 'select'", at: select.range, hint: hint)
+    }
+
     /// A query starts with a name that is not a function call, or with `(` and a query.
+    /// A name followed by an operator starts an expression (`t + 1`, `_ * 2`).
     private func startsQuery() -> Bool {
         if let name = current.identifier {
-            return !peek().isSymbol("(") && !Parser.reserved.contains(name.lowercased())
+            return !peek().isSymbol("(") && !Parser.reserved.contains(name.lowercased()) && !continuesExpression(peek())
         }
         if current.isSymbol("(") {
             var i = index
@@ -126,6 +149,12 @@ public struct Parser {
             if let name = tokens[i].identifier { return !tokens[i + 1].isSymbol("(") && !Parser.reserved.contains(name.lowercased()) && isQueryContinuation(tokens[i + 1]) }
         }
         return false
+    }
+
+    /// An operator after a name: what follows is an expression, not a query's stages.
+    private func continuesExpression(_ t: Token) -> Bool {
+        ["+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "."].contains { t.isSymbol($0) }
+            || ["and", "or", "in", "between", "contains", "like", "is", "not"].contains { t.isKeyword($0) }
     }
 
     /// After `(name`, a query goes on with a stage, `|` or `)`; an expression with an operator.
@@ -277,7 +306,7 @@ public struct Parser {
             guard acceptKeyword("set") else { throw error("'set' after the collection name") }
             var assignments: [Mutation.Assignment] = []
             repeat {
-                expect(.value(pipelines.last))
+                expect(.settableField(collection))
                 guard let field = current.identifier else { throw error("a field name") }
                 let fieldRange = advance().range
                 try expectSymbol("=", "'=' after the field name")
@@ -510,6 +539,14 @@ public struct Parser {
         case .parameter(let name):
             _ = advance()
             return Expr(kind: .parameter(name), range: token.range)
+        case .symbol("["):
+            _ = advance()
+            var items: [Expr] = []
+            if !current.isSymbol("]") {
+                repeat { items.append(try expression()) } while acceptSymbol(",")
+            }
+            try expectSymbol("]", "',' or ']' in the list")
+            return Expr(kind: .list(items), range: SourceRange(token.range.start, previousEnd))
         case .symbol("("):
             _ = advance()
             let inner = try expression()

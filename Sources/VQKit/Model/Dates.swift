@@ -89,6 +89,16 @@ public enum Dates {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
+    /// The day `n` months after `day`, on the same day of the month or, when that
+    /// month is shorter, its last day (2024-01-31 + 1 month is 2024-02-29), so that
+    /// `wholeMonths(from: d, to: addMonths(n, to: d))` is n.
+    public static func addMonths(_ n: Int, to day: Int) -> Int {
+        let c = civil(day)
+        let total = c.year * 12 + (c.month - 1) + n
+        let year = Int((Double(total) / 12).rounded(.down)), month = total - year * 12 + 1
+        return days(year: year, month: month, day: min(c.day, daysInMonth(year: year, month: month)))
+    }
+
     /// Whole months from `a` to `b`: a month counts once its day of the month is reached
     /// (2024-03-15 → 2025-03-15 is 12, → 2025-03-14 is 11).
     public static func wholeMonths(from a: Int, to b: Int) -> Int {

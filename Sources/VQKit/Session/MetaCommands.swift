@@ -104,7 +104,13 @@ extension Session {
             let text = try Session.readText(path, at: range)
             guard !reading.contains(path) else { throw Diagnostic("'\(path)' is already being read (a .read loop)", at: range) }
             reading.append(path)
-            defer { reading.removeLast() }
+            // A script's defaults hold while it runs, and not after.
+            let parameters = environment.parameters, defaults = defaulted
+            defer {
+                reading.removeLast()
+                environment.parameters = parameters
+                defaulted = defaults
+            }
             if !run(text, origin: path) { throw Diagnostic("stopped: '\(path)' had an error", at: range) }
         case "output", "once":
             if let redirect {

@@ -35,6 +35,8 @@ public final class Session {
     var lastTable: ResultTable?
     /// Names of the scripts being read, innermost last (for `.read` paths and loops).
     var reading: [String] = []
+    /// Parameters whose value is a `param` statement's default, not a --set.
+    var defaulted: Set<String> = []
 
     public init(store: Store, format: OutputFormat = .table,
                 write: @escaping (String) throws -> Void, writeError: @escaping (String) -> Void) {
@@ -176,8 +178,10 @@ public final class Session {
                 environment.variables[name] = .relation(Session.relation(table))
             }
         case .param(let name, _, let value):
-            if environment.parameters[name] == nil {
+            // A value from --set wins; a default (this script's, or one an earlier script left) gives way.
+            if environment.parameters[name] == nil || defaulted.contains(name) {
                 environment.parameters[name] = try evaluator(source).compiler.compile(value, in: .constant).eval(.none)
+                defaulted.insert(name)
             }
         case .meta(let name, let arguments, let range):
             try meta(name, arguments, range: range, origin: origin)
