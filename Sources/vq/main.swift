@@ -81,8 +81,7 @@ if let script = options.script, ok || options.keepGoing {
     do { text = try Session.readText(script) } catch { fail(error.message, code: 2) }
     ok = session.run(text, origin: script, keepGoing: options.keepGoing) && ok
 } else if options.commands.isEmpty, options.script == nil {
-    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-    ok = session.run(text, origin: "<stdin>", keepGoing: options.keepGoing)
+    ok = StandardInput.run(session, keepGoing: options.keepGoing)
 }
 finishOutput()
 exit(ok ? 0 : 1)

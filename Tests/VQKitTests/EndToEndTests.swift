@@ -201,3 +201,42 @@ import Testing
         #expect(EndToEndTests.examples.count >= 5)
     }
 }
+
+/// Statements on a pipe run as soon as they are complete (issue 9, item 19):
+/// a program driving vq gets each answer before it sends the next statement.
+@Suite struct PipedInputTests {
+    @Test func eachStatementIsAnsweredBeforeTheInputEnds() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixture.binary)
+        process.arguments = ["--store", Fixture.storePath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["VQ_TODAY"] = "2025-06-30"
+        process.environment = environment
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { kill(pid, SIGKILL) }
+        func answer(to statement: String) -> String {
+            input.fileHandleForWriting.write(Data((statement + "\n").utf8))
+            var line = Data()
+            while line.last != 0x0A, let byte = try? output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty { line += byte }
+            return String(decoding: line, as: UTF8.self)
+        }
+        #expect(answer(to: "vendors | count") == "30\n", "the answer comes while the pipe is still open")
+        #expect(answer(to: "kpis where contract.vendor.id = \"V-0001\" | count").hasSuffix("\n"))
+        #expect(answer(to: "1 + 1") == "2\n")
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func linesStartingWithAPipeStillContinueAndErrorsNameTheirLine() throws {
+        let run = try Fixture.vq(["--store", Fixture.storePath], stdin: "vendors | count\nvendors\n| count\n\nvendors where nope\nkpis | count\n")
+        #expect(run.stdout == "30\n30\n")
+        #expect(run.stderr.hasPrefix("<stdin>:5:15: error: unknown field 'nope'"), "\(run.stderr)")
+        #expect(run.status == 1)
+    }
+}

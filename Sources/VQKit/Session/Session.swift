@@ -75,10 +75,12 @@ public final class Session {
         write(TerminalText.visible(text, keepingLineBreaks: true))
     }
 
-    /// Runs every statement of `source`. `origin` names the script in messages.
-    /// Stops at the first error unless `keepGoing`; returns whether all succeeded.
+    /// Runs every statement of `source`. `origin` names the script in messages,
+    /// and `lineOffset` says on which of its lines `source` starts (input read
+    /// statement by statement). Stops at the first error unless `keepGoing`;
+    /// returns whether all succeeded.
     @discardableResult
-    public func run(_ source: String, origin: String? = nil, keepGoing: Bool = false) -> Bool {
+    public func run(_ source: String, origin: String? = nil, keepGoing: Bool = false, lineOffset: Int = 0) -> Bool {
         var ok = true
         for statement in Lexer(source).statements() {
             if quitRequested { break }
@@ -101,7 +103,7 @@ public final class Session {
                 try execute(parsed, source: source, origin: origin)
             } catch {
                 let diagnostic = (error as? Diagnostic) ?? Diagnostic("\(error)")
-                writeError(diagnostic.render(source: source, origin: origin) + "\n")
+                writeError(diagnostic.render(source: source, origin: origin, lineOffset: lineOffset) + "\n")
                 ok = false
             }
             if let failure = outputFailure {
