@@ -43,7 +43,8 @@ struct Shell {
             } else {
                 guard let read = readLine(prompt: Shell.prompt(for: buffer), continuing: buffer) else {
                     if vq_take_interrupt() != 0 {
-                        // Ctrl-C: drop what was typed and start again.
+                        // Ctrl-C: drop what was typed and start again on a line of its own.
+                        print()
                         if !buffer.isEmpty { print("(statement cleared)") }
                         buffer = ""
                         continue
@@ -59,18 +60,22 @@ struct Shell {
                 continue
             }
             if Lexer(buffer).continuation() != nil { continue }
-            // In a paste the next line may go on with `|`, as in a script: look before running.
-            if vq_input_pending() != 0, let next = readLine(prompt: Shell.prompt(for: ""), continuing: "") {
+            // In a paste the next lines may go on with `|`, as in a script: look before running.
+            var unfinished = false
+            while vq_input_pending() != 0, let next = readLine(prompt: Shell.prompt(for: ""), continuing: "") {
                 // libedit echoed it as a new statement: take that back and show it
                 // where it belongs, after this statement's lines or after its output.
                 let erased = eraseEcho(of: Shell.prompt(for: "") + next)
-                if next.trimmingCharacters(in: .whitespaces).hasPrefix("|") {
-                    if erased { print(Shell.prompt(for: buffer) + next) }
-                    buffer += "\n" + next
-                    continue
+                guard next.trimmingCharacters(in: .whitespaces).hasPrefix("|") else {
+                    carried = (next, erased)
+                    break
                 }
-                carried = (next, erased)
+                if erased { print(Shell.prompt(for: buffer) + next) }
+                buffer += "\n" + next
+                // `| where a and (` goes on over more lines, read with the prompt that says why.
+                if Lexer(buffer).continuation() != nil { unfinished = true; break }
             }
+            if unfinished { continue }
             let source = buffer
             buffer = ""
             remember(source)

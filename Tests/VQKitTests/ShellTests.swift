@@ -174,6 +174,35 @@ import Testing
                 "three entries, one per statement: \(saved)")
     }
 
+    /// A statement continued by one `|` line, then a new one: the new one is not
+    /// shown as a continuation, and each result follows its own statement.
+    @Test func aPasteOfOneContinuationThenANewStatement() throws {
+        let terminal = try Terminal()
+        let risks = try Fixture.transcript("risks | count").trimmingCharacters(in: .whitespacesAndNewlines)
+        terminal.paste("vendors\n| count\nrisks | count\n")
+        let screen = try terminal.waitFor("\n\(risks)\n")
+        let lines = screen.split(separator: "\n").map(String.init)
+        let shown = ["vq> vendors", "vq-> | count", "30", "vq> risks | count", risks]
+        let start = try #require(lines.firstIndex(of: shown[0]), "\(screen)")
+        #expect(Array(lines[start...].prefix(shown.count)) == shown, "\(screen)")
+    }
+
+    /// Ctrl-C ends the line it was pressed on: the next prompt starts a line of its own.
+    @Test func ctrlCStartsAFreshLine() throws {
+        let terminal = try Terminal()
+        terminal.type("abc")
+        terminal.send("C-c")
+        try terminal.enter("vendors where rating > 1 |", until: "vq->")
+        terminal.type("def")
+        terminal.send("C-c")
+        try terminal.waitFor("(statement cleared)")
+        try terminal.enter("kpis | count", until: "kpis | count\n")
+        let lines = terminal.screen().split(separator: "\n").map(String.init)
+        #expect(lines.contains("vq> abc") && lines.contains("vq-> def"), "\(lines)")
+        #expect(lines.contains("(statement cleared)"))
+        #expect(!lines.contains { $0.contains("vq> vq>") || $0.contains("(statement cleared)") && $0 != "(statement cleared)" }, "\(lines)")
+    }
+
     @Test func historyPersistsAndPromptsSayWhyAStatementGoesOn() throws {
         let terminal = try Terminal()
         try terminal.enter("vendors where rating > 4 |", until: "vq->")
