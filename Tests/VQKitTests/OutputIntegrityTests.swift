@@ -104,3 +104,57 @@ import Testing
         }
     }
 }
+
+/// Wide results never wrap (issue 9, item 16; SPEC §4): text is cut to a floor,
+/// headers like cells, ids, dates and numbers never; what still does not fit is
+/// left out and named, or shown one record per block with `.expanded auto`.
+@Suite struct WideResultTests {
+    static func onTerminal(_ source: String, width: Int) throws -> String {
+        let out = Output()
+        let session = Session(store: try Fixture.store(), write: out.append, writeError: out.append)
+        session.terminalWidth = { width }
+        session.run(source)
+        return out.text
+    }
+
+    @Test(arguments: [("vendors where on_time < 95% | order by spend desc | limit 5", 120), ("vendors | limit 3", 80),
+                      ("contracts | limit 3", 80), ("kpis | select contract.vendor.name, metric, target, misses | limit 3", 40)])
+    func noLineIsWiderThanTheTerminal(_ statement: String, _ width: Int) throws {
+        let text = try Self.onTerminal(statement, width: width)
+        let table = text.split(separator: "\n").filter { "┌│├└".contains($0.first!) }
+        #expect(!table.isEmpty)
+        for line in table { #expect(TextWidth.of(String(line)) <= width, "\(text)") }
+        // Ids and dates whole.
+        let ids = try Fixture.transcript(".mode csv\n" + statement).split(separator: "\r\n").dropFirst().map { $0.split(separator: ",").first! }
+        for id in ids where id.hasPrefix("V-") || id.hasPrefix("C-") || id.hasPrefix("K-") { #expect(text.contains(id), "\(id) cut: \(text)") }
+        #expect(!text.contains(where: { $0 == "…" }) || !text.contains("-…"), "an id is never cut")
+    }
+
+    @Test func columnsThatDoNotFitAreNamed() throws {
+        let text = try Self.onTerminal("vendors | limit 3", width: 80)
+        #expect(text.contains("left out to fit the width: "), "\(text)")
+        let header = text.split(separator: "\n")[1]
+        #expect(header.contains("id") && text.contains("2021-04-20") || text.contains("since"), "\(text)")
+        let named = text.split(separator: "\n").last { $0.contains("left out") }!
+        for column in ["rating", "headcount", "certifications"] where !header.contains(column) {
+            #expect(named.contains(column), "\(column) is neither shown nor named: \(text)")
+        }
+    }
+
+    @Test func headersAreShortenedLikeCells() throws {
+        let text = try Self.onTerminal("contracts | select id, change_request_cost, expected_change_requests | limit 2", width: 40)
+        #expect(text.split(separator: "\n")[1].filter { $0 == "…" }.count == 2 && text.contains("change_") && text.contains("expected_"), "\(text)")
+        #expect(!text.contains("left out"), "shortened headers make room: \(text)")
+    }
+
+    @Test func expandedShowsOneRecordPerBlock() throws {
+        let auto = try Self.onTerminal(".expanded auto\nvendors | limit 2\nvendors | select id | limit 1", width: 60)
+        #expect(auto.contains("-[ RECORD 1 ]") && auto.contains("-[ RECORD 2 ]"), "\(auto)")
+        #expect(auto.contains("certifications | "), "every column is shown")
+        #expect(auto.contains("┌────────┐"), "a table that fits stays a table")
+        for line in auto.split(separator: "\n") { #expect(TextWidth.of(String(line)) <= 60) }
+        let on = try Self.onTerminal(".expanded on\nvendors | select id | limit 1", width: 60)
+        #expect(on.hasPrefix("-[ RECORD 1 ]") && on.contains("id | V-0001"), "\(on)")
+        #expect(try Self.onTerminal(".expanded sideways", width: 60).contains("unknown expanded setting 'sideways'"))
+    }
+}

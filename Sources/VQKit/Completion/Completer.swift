@@ -273,6 +273,7 @@ public struct Completer {
         case "describe": return CollectionName.allCases.map(\.rawValue)
         case "help": return Completer.helpTopics
         case "timer": return ["on", "off"]
+        case "expanded": return ExpandedMode.allCases.map(\.rawValue)
         case "read", "output", "once": return files(word, directoriesOnly: false)
         case "open": return files(word, directoriesOnly: true)
         default: return []

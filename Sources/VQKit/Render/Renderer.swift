@@ -8,12 +8,15 @@ public struct Renderer {
     /// The terminal's width: tables are fitted to it (nil: not a terminal).
     public var width: Int?
     public var style: TextStyle
+    /// Whether table mode shows one record per block (`.expanded`).
+    public var expanded: ExpandedMode
 
-    public init(format: OutputFormat, maxRows: Int = 40, width: Int? = nil, style: TextStyle = .plain) {
+    public init(format: OutputFormat, maxRows: Int = 40, width: Int? = nil, style: TextStyle = .plain, expanded: ExpandedMode = .off) {
         self.format = format
         self.maxRows = maxRows
         self.width = width
         self.style = style
+        self.expanded = expanded
     }
 
     /// A single value: bare in every format (a number as its raw text).
@@ -46,7 +49,7 @@ public struct Renderer {
         }
         defer { flush(true) }
         switch format {
-        case .table: out = TableLayout(table: table, maxRows: maxRows, width: width, style: style).text
+        case .table: out = TableLayout(table: table, maxRows: maxRows, width: width, style: style, expanded: expanded).text
         case .csv:
             out = table.columns.map(CSV.field).joined(separator: ",") + "\r\n"
             for row in table.rows {

@@ -14,6 +14,7 @@ extension Session {
         MetaCommand(name: "collections", usage: ".collections", summary: "the collections and how many records each holds", example: ".collections"),
         MetaCommand(name: "describe", usage: ".describe COLLECTION", summary: "stored fields and types, derived fields, relations, record count", example: ".describe vendors"),
         MetaCommand(name: "mode", usage: ".mode table|csv|json|jsonl|markdown|line", summary: "how results are written", example: ".mode csv"),
+        MetaCommand(name: "expanded", usage: ".expanded on|off|auto", summary: "table mode: one record per block (auto: when a table is too wide)", example: ".expanded auto"),
         MetaCommand(name: "maxrows", usage: ".maxrows N", summary: "table mode shows at most N rows (0: all)", example: ".maxrows 100"),
         MetaCommand(name: "last", usage: ".last", summary: "the whole of the previous result, every row", example: ".last"),
         MetaCommand(name: "output", usage: ".output [FILE]", summary: "write results to FILE; without FILE, back to the terminal", example: ".output late.csv"),
@@ -44,6 +45,12 @@ extension Session {
                 throw Diagnostic.unknown("mode", args[0], at: range, candidates: OutputFormat.allCases.map(\.rawValue))
             }
             format = f
+        case "expanded":
+            guard args.count == 1, let mode = ExpandedMode(rawValue: args[0].lowercased()) else {
+                if args.isEmpty { say("expanded: \(expanded.rawValue)\n"); return }
+                throw Diagnostic.unknown("expanded setting", args[0], at: range, candidates: ExpandedMode.allCases.map(\.rawValue))
+            }
+            expanded = mode
         case "maxrows":
             guard args.count == 1, let n = Int(args[0]), n >= 0 else {
                 if args.isEmpty { write("maxrows: \(maxRows)\n"); return }

@@ -7,6 +7,8 @@ public final class Session {
     public var environment = Environment()
     public var format: OutputFormat
     public var maxRows = 40
+    /// Table mode: one record per block always, never, or when too wide (`.expanded`).
+    public var expanded = ExpandedMode.off
     public var timer = false
     /// Set by the shell when results go to a terminal: tables fit its width, and
     /// styling is used unless NO_COLOR is set. Neither applies to `.output` files.
@@ -50,7 +52,7 @@ public final class Session {
     func renderer(maxRows: Int) -> Renderer {
         let terminal = redirect == nil
         return Renderer(format: format, maxRows: maxRows, width: terminal ? terminalWidth?() : nil,
-                        style: terminal ? style : .plain)
+                        style: terminal ? style : .plain, expanded: expanded)
     }
 
     /// Writes every byte of `text` (a NUL included); a failed or short write is
