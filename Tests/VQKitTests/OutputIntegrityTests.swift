@@ -158,3 +158,34 @@ import Testing
         #expect(try Self.onTerminal(".expanded sideways", width: 60).contains("unknown expanded setting 'sideways'"))
     }
 }
+
+/// One number style per screen (issue 9, item 17): counts and amounts in prose
+/// and simulations have thousands separators; `.vars` shows each value as it reads.
+@Suite struct NumberStyleTests {
+    /// Runs of four or more digits with no separator (a seed aside).
+    static func ungrouped(_ text: String) -> [String] {
+        let scalars = Array(text.replacingOccurrences(of: #"seed \d+"#, with: "seed", options: .regularExpression).unicodeScalars)
+        var found: [String] = [], i = 0
+        while i < scalars.count {
+            guard CharacterSet.decimalDigits.contains(scalars[i]) else { i += 1; continue }
+            let start = i
+            while i < scalars.count, CharacterSet.decimalDigits.contains(scalars[i]) { i += 1 }
+            let after = i < scalars.count ? scalars[i] : " "
+            let before = start > 0 ? scalars[start - 1] : " "
+            // Ids (C-00005, R-00045) are names, not numbers.
+            if i - start >= 4, before != ",", before != ".", before != "-", after != ",", after != "." { found.append(String(String.UnicodeScalarView(scalars[start..<i]))) }
+        }
+        return found
+    }
+
+    @Test func simulationsAndSummariesGroupEveryNumber() throws {
+        let text = try Fixture.transcript("simulate cost trials 2000\nsimulate cost of \"C-00005\" with discount = 5% trials 2000\nsimulate risk trials 2000")
+        #expect(Self.ungrouped(text).isEmpty, "\(Self.ungrouped(text)) in \(text)")
+        #expect(text.contains("2,000 trials"))
+    }
+
+    @Test func varsShowEachValueAsItReads() throws {
+        let text = try Fixture.transcript("let t = 0.9\nparam top = 25\n.vars")
+        #expect(text.contains("│ $top │ 25    │") && text.contains("│ t    │ 0.9   │"), "\(text)")
+    }
+}

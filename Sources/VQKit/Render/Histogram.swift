@@ -21,7 +21,7 @@ struct Histogram: Sendable {
 
     func text(style: TextStyle) -> String {
         let most = max(first.max() ?? 1, second.max() ?? 1, 1)
-        let labels = (0..<Histogram.bins).map { ValueText.display(edges[$0].rounded()) + " – " + ValueText.display(edges[$0 + 1].rounded()) }
+        let labels = (0..<Histogram.bins).map { ValueText.grouped(edges[$0].rounded()) + " – " + ValueText.grouped(edges[$0 + 1].rounded()) }
         let width = labels.map(TextWidth.of).max() ?? 0
         var out = style.bold("distribution") + " (░ baseline, █ scenario; bar = share of trials)\n"
         for i in 0..<Histogram.bins {

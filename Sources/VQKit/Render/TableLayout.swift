@@ -71,9 +71,9 @@ struct TableLayout {
     private func footer(_ shownCount: Int) -> String {
         let total = table.rows.count
         if shownCount < total {
-            return style.dim("\(shownCount) of \(total) rows shown, \(total - shownCount) left out (.last or .maxrows 0 shows all)") + "\n"
+            return style.dim("\(ValueText.count(shownCount)) of \(ValueText.count(total)) rows shown, \(ValueText.count(total - shownCount)) left out (.last or .maxrows 0 shows all)") + "\n"
         }
-        return style.dim(total == 1 ? "1 row" : "\(total) rows") + "\n"
+        return style.dim(total == 1 ? "1 row" : "\(ValueText.count(total)) rows") + "\n"
     }
 
     /// Column `c` as text: its cells formatted as the column's numbers line up,

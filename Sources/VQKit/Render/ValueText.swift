@@ -75,6 +75,13 @@ public enum ValueText {
 
     static func needsGrouping(_ d: Double) -> Bool { abs(d) >= 10_000 }
 
+    /// A count or an amount in prose and in a simulation's figures, always with
+    /// thousands separators (`2,807 contracts`, `10,000 trials`), so that one
+    /// screen shows its numbers in one style.
+    public static func grouped(_ d: Double) -> String { display(d, grouped: true) }
+
+    public static func count(_ n: Int) -> String { grouped(Double(n)) }
+
     public static func display(_ v: Value, grouped: Bool? = nil, decimals: Int? = nil) -> String {
         switch v {
         case .null: "null"

@@ -90,14 +90,16 @@ extension Session {
                 throw Diagnostic.unknown("collection", args[0], at: range, candidates: CollectionName.allCases.map(\.rawValue))
             }
             let count: String
-            do { count = String(try store.table(c).count) } catch { count = "unreadable (\(error.message))" }
+            do { count = ValueText.count(try store.table(c).count) } catch { count = "unreadable (\(error.message))" }
             say(Help.describe(c, records: count, extraFields: (try? store.table(c))?.columnNames ?? []))
         case "vars":
-            var rows: [[Value]] = environment.parameters.keys.sorted().map { [.string("$" + $0), environment.parameters[$0]!] }
+            // Each value as it reads on its own (0.9, 25), not padded to a column's decimals.
+            let shown = { (v: Value) -> Value in v.isNull ? v : .string(ValueText.display(v)) }
+            var rows: [[Value]] = environment.parameters.keys.sorted().map { [.string("$" + $0), shown(environment.parameters[$0]!)] }
             for name in environment.variables.keys.sorted() {
                 switch environment.variables[name]! {
-                case .scalar(let v): rows.append([.string(name), v])
-                case .relation(let r): rows.append([.string(name), .string("\(r.rows.count) rows")])
+                case .scalar(let v): rows.append([.string(name), shown(v)])
+                case .relation(let r): rows.append([.string(name), .string("\(ValueText.count(r.rows.count)) rows")])
                 }
             }
             write(renderer(maxRows: 0).render(ResultTable(columns: ["name", "value"], rows: rows)))

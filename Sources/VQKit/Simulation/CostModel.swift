@@ -127,7 +127,7 @@ extension SimulationModel {
         let vendorOf = risks.references["vendor"] ?? []
         let models = (0..<risks.count).filter { risks.text("status", $0) == "open" && vendorOf.indices.contains($0) && chosen.contains(Int(vendorOf[$0])) }
             .map { RiskModel(risks, $0) }
-        let target = rows.count == 1 ? vendors.id(rows[0]) ?? "1 vendor" : "\(rows.count) vendors"
+        let target = rows.count == 1 ? vendors.id(rows[0]) ?? "1 vendor" : "\(ValueText.count(rows.count)) vendors"
         return SimulationModel(contracts: [], risks: models, target: target)
     }
 }

@@ -76,9 +76,9 @@ public struct CostResult: Sendable {
 
     func text(style: TextStyle) -> String {
         let baseline = cases[0], scenario = cases[1]
-        var out = style.bold("simulate cost of \(TerminalText.visible(target))") + " — \(ValueText.display(Double(trials))) trials, seed \(seed)\n"
+        var out = style.bold("simulate cost of \(TerminalText.visible(target))") + " — \(ValueText.count(trials)) trials, seed \(seed)\n"
         out += "levers: " + (levers.isEmpty ? "none (the scenario is the baseline)" : levers.map { "\($0.0.rawValue) = \($0.0.text($0.1))" }.joined(separator: ", ")) + "\n\n"
-        let money = { (x: Double) in ValueText.display(x.rounded()) }
+        let money = { (x: Double) in ValueText.grouped(x.rounded()) }
         var rows: [[String]] = [["", "baseline", "scenario", "change"]]
         func row(_ name: String, _ f: (Case) -> Double, _ show: (Double) -> String = money) {
             rows.append([name, show(f(baseline)), show(f(scenario)), show(f(scenario) - f(baseline))])
@@ -141,8 +141,8 @@ public struct RiskResult: Sendable {
     }
 
     func text(style: TextStyle) -> String {
-        let money = { (x: Double) in ValueText.display(x.rounded()) }
-        var out = style.bold("simulate risk of \(TerminalText.visible(target))") + " — \(ValueText.display(Double(trials))) trials, seed \(seed)"
+        let money = { (x: Double) in ValueText.grouped(x.rounded()) }
+        var out = style.bold("simulate risk of \(TerminalText.visible(target))") + " — \(ValueText.count(trials)) trials, seed \(seed)"
         if let m = levers.first { out += ", risk_multiplier = \(m.0.text(m.1))" }
         out += "\n\n"
         out += Columns.render([
@@ -151,13 +151,13 @@ public struct RiskResult: Sendable {
             ["Monte Carlo mean", money(distribution.mean) + " ± " + money(distribution.halfWidth)],
             ["P50", money(distribution.p50)], ["P90", money(distribution.p90)], ["P99", money(distribution.p99)],
         ], style: style)
-        out += "\n" + style.bold("open risks by expected loss") + " (\(contributions.count)):\n"
+        out += "\n" + style.bold("open risks by expected loss") + " (\(ValueText.count(contributions.count))):\n"
         let shown = contributions.prefix(15)
         let rows = [["id", "title", "expected", "share"]] + shown.map {
             [$0.id, TextWidth.truncate($0.title, to: 40), money($0.expected), expected > 0 ? String(format: "%.1f%%", $0.expected / expected * 100) : "–"]
         }
         out += Columns.render(rows, style: style, left: [0, 1])
-        if contributions.count > shown.count { out += "… and \(contributions.count - shown.count) more (with --format csv or json: all)\n" }
+        if contributions.count > shown.count { out += "… and \(ValueText.count(contributions.count - shown.count)) more (with --format csv or json: all)\n" }
         return out
     }
 }

@@ -58,7 +58,7 @@ struct Simulator {
         case .active:
             let status = contracts.columns[contracts.column("status")!]
             let rows = (0..<contracts.count).filter { status[$0] == .string("active") }
-            return (rows, "the \(rows.count) active contracts")
+            return (rows, "the \(ValueText.count(rows.count)) active contracts")
         case .id(let id, let range):
             guard let row = contracts.row(id: id) else {
                 var d = Diagnostic("no contract has id \"\(id)\"", at: range)
@@ -72,7 +72,7 @@ struct Simulator {
                 throw Diagnostic("simulate cost needs contracts; this gives \(collection.rawValue)", at: query.range,
                                  hint: "e.g. of (contracts where vendor.name contains \"…\")")
             }
-            return (rows, rows.count == 1 ? contracts.id(rows[0]) ?? "1 contract" : "\(rows.count) contracts")
+            return (rows, rows.count == 1 ? contracts.id(rows[0]) ?? "1 contract" : "\(ValueText.count(rows.count)) contracts")
         }
     }
 
@@ -89,7 +89,7 @@ struct Simulator {
             let (collection, rows) = try records(query)
             switch collection {
             case .contracts:
-                model = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: "\(rows.count) contracts") }
+                model = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.contracts(rows, from: store, target: "\(ValueText.count(rows.count)) contracts") }
             case .vendors:
                 model = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.vendors(rows, from: store) }
             default:
@@ -130,7 +130,7 @@ struct Simulator {
         do {
             return try body(isCancelled, report)
         } catch {
-            throw Diagnostic("interrupted (Ctrl-C) after \(error.done) of \(trials) trials; nothing was kept", at: s.range)
+            throw Diagnostic("interrupted (Ctrl-C) after \(ValueText.count(error.done)) of \(ValueText.count(trials)) trials; nothing was kept", at: s.range)
         }
     }
 

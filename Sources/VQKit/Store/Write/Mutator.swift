@@ -73,7 +73,7 @@ struct Mutator {
         }
         let count = literals.count
         return Plan(edits: [collection: edit],
-                    summary: "inserted \(count) \(count == 1 ? "record" : "records") into \(collection.rawValue)")
+                    summary: "inserted \(ValueText.count(count)) \(count == 1 ? "record" : "records") into \(collection.rawValue)")
     }
 
     /// A literal's JSON value: expressions are evaluated (they may use `$params` and functions).
@@ -137,7 +137,7 @@ struct Mutator {
             if changed { edit.replace(elements[row], with: record) }
         }
         return Plan(edits: edit.isChanged ? [table.name: edit] : [:],
-                    summary: "updated \(rows.count) \(rows.count == 1 ? "record" : "records") of \(table.name.rawValue)")
+                    summary: "updated \(ValueText.count(rows.count)) \(rows.count == 1 ? "record" : "records") of \(table.name.rawValue)")
     }
 
     // MARK: Delete
@@ -156,7 +156,7 @@ struct Mutator {
                 guard !fresh.isEmpty else { continue }
                 if !cascade {
                     let example = childTable.label(fresh.min()!)
-                    throw Diagnostic("cannot delete: \(fresh.count) \(fresh.count == 1 ? "record" : "records") of \(child.rawValue) "
+                    throw Diagnostic("cannot delete: \(ValueText.count(fresh.count)) \(fresh.count == 1 ? "record" : "records") of \(child.rawValue) "
                                      + "\(fresh.count == 1 ? "refers" : "refer") to what would be deleted (\(child.fileName), \(example), field \(field))", at: range,
                                      hint: "add 'cascade' to delete them too, or change them first")
                 }
@@ -173,10 +173,10 @@ struct Mutator {
             edits[collection] = edit
         }
         let main = doomed[table.name]!.count
-        var summary = "deleted \(main) \(main == 1 ? "record" : "records") of \(table.name.rawValue)"
+        var summary = "deleted \(ValueText.count(main)) \(main == 1 ? "record" : "records") of \(table.name.rawValue)"
         let others = doomed.filter { $0.key != table.name && !$0.value.isEmpty }.sorted { $0.key < $1.key }
         if !others.isEmpty {
-            summary += ", and by cascade " + others.map { "\($0.key.rawValue): \($0.value.count)" }.joined(separator: ", ")
+            summary += ", and by cascade " + others.map { "\($0.key.rawValue): \(ValueText.count($0.value.count))" }.joined(separator: ", ")
         }
         return Plan(edits: edits, summary: summary)
     }
