@@ -35,6 +35,7 @@ enum Generate {
         guard let vendors, let out else { return usageError("--vendors and OUT_DIR are required") }
         do {
             try StoreGenerator(vendors: vendors, seed: seed).write(to: out)
+            print("wrote a store of \(ValueText.count(vendors)) vendors (seed \(seed)) to \(out); open it with: vq --store \(out)")
         } catch {
             FileHandle.standardError.write(Data("vq generate: \(error)\n".utf8))
             return 1

@@ -144,6 +144,7 @@ struct Shell {
     private func configure(_ session: Session) {
         session.isCancelled = { vq_take_interrupt() != 0 }
         Shell.fitToTerminal(session)
+        session.confirms = true
         let progress = ProgressLine()
         session.progress = { share in progress.show(share) }
         session.history = {
@@ -159,12 +160,20 @@ struct Shell {
         }
     }
 
+    /// A path with the home directory as `~`.
+    static func abbreviated(_ path: String) -> String {
+        let home = NSHomeDirectory()
+        return path.hasPrefix(home + "/") ? "~" + path.dropFirst(home.count) : path
+    }
+
     private func banner() -> String {
         var counts: [String] = []
         for c in [CollectionName.vendors, .contracts] {
             if let t = try? session.store.table(c) { counts.append("\(t.count) \(c.rawValue)") }
         }
-        return "vq \(version) — store \(TerminalText.visible(session.store.path))" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")))")
+        // The demo store's path is deep in the build folder: it is named, not shown.
+        let store = session.store.path == session.demoStorePath ? "the demo store" : "store " + TerminalText.visible(Shell.abbreviated(session.store.path))
+        return "vq \(version) — \(store)" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")))")
             + " — .help for help, Tab completes, Ctrl-D quits"
     }
 }

@@ -12,10 +12,10 @@ struct MutationTests {
         return path
     }
 
-    /// Every file of a store directory with its bytes (the lock file aside).
+    /// Every file of a store directory with its bytes.
     static func snapshot(_ path: String) -> [String: Data] {
         var out: [String: Data] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name != ".vq-lock" {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
             out[name] = FileManager.default.contents(atPath: path + "/" + name)
         }
         return out
@@ -71,13 +71,15 @@ struct MutationTests {
         ("update vendors set rating = \"high\" where id = \"V-0002\"", "vendors.json, record 2 (id V-0002), field rating: expected number, found \"high\""),
         ("insert into vendors {id: \"V-0200\", name: \"X\", category: \"other\", country: \"CN\", status: \"active\", rating: 3, headcount: 1, since: \"2024-01-01\", colour: \"red\"}",
          "unknown field 'colour' on vendors"),
-        ("insert into vendors {id: \"V-0200\", name: \"X\", category: \"logistic\", country: \"CN\", status: \"active\", rating: 3, headcount: 1, since: \"2024-01-01\"}",
+        ("insert into vendors {id: \"V-0200\", name: \"X\", category: \"logistic\", country: \"CN\", status: \"active\", rating: 3, headcount: 1, certifications: [], since: \"2024-01-01\"}",
          "field category: expected one of"),
         ("insert into kpis {id: \"K-X\", contract: \"C-99999\", metric: \"on_time\", target: 0.9, direction: \"higher\", weight: 1, penalty: 10}",
          "field contract: no record of contracts has id \"C-99999\""),
         ("insert into vendors {id: \"V-0001\", name: \"X\", category: \"other\", country: \"CN\", status: \"active\", rating: 3, headcount: 1, since: \"2024-01-01\", certifications: []}",
          "field id: duplicate id \"V-0001\""),
-        ("insert into vendors {id: \"V-0200\", name: \"X\"}", "missing required field"),
+        ("insert into vendors {id: \"V-0200\", name: \"X\"}", "missing required fields 'category', "),
+        // Every missing field is named, not only the first.
+        ("insert into vendors {id: \"V-0200\", name: \"X\"}", "'certifications', 'since'"),
         ("update risks set likelihood = 1.5", "field likelihood: expected a number from 0 to 1, found 1.5"),
         ("update vendors set on_time = 1", "'on_time' is a derived field"),
         ("update vendors set id = \"V-9\"", "ids cannot be changed"),

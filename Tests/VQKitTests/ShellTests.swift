@@ -10,9 +10,13 @@ import Testing
         let socket = "vq-test-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
         let history: String
 
+        /// `store`: nil starts vq without --store (the demo store, from a directory with no ./store).
+        let store: String?
+
         init(history: String = Fixture.temporaryDirectory() + "/history", width: Int = 160,
-             directory: String = Fixture.packageRoot.path, environment: [String: String] = [:]) throws {
+             directory: String = Fixture.packageRoot.path, environment: [String: String] = [:], store: String? = Fixture.storePath) throws {
             self.history = history
+            self.store = store
             try start(width: width, directory: directory, environment: environment)
         }
 
@@ -20,7 +24,7 @@ import Testing
             // NO_COLOR empty: the test runner may set it, and an empty one means colour as usual.
             let settings = ["VQ_TODAY": "2025-06-30", "VQ_HISTORY": history, "LANG": "C.UTF-8", "NO_COLOR": ""].merging(environment) { $1 }
             let command = "env " + settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                + " \(Fixture.binary) --store \(Fixture.storePath)"
+                + " \(Fixture.binary)" + (store.map { " --store \($0)" } ?? "")
             tmux(["new-session", "-d", "-s", "vq", "-x", String(width), "-y", "50", "-c", directory, command])
             _ = try waitFor("vq>")
         }
@@ -261,6 +265,14 @@ import Testing
         let plain = try Terminal(environment: ["NO_COLOR": "1"])
         try plain.enter("vendors | select name, notes | limit 3", until: "3 rows")
         #expect(!plain.screen(escapes: true).contains(bold))
+    }
+
+    /// The banner names the demo store rather than its path deep in the build folder.
+    @Test func theBannerNamesTheDemoStore() throws {
+        let terminal = try Terminal(directory: Fixture.temporaryDirectory(), store: nil)
+        let first = terminal.screen().split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("vq 0.1.0 — the demo store (50 vendors, "), "\(first)")
+        #expect(!first.contains(".build"))
     }
 
     @Test func unknownMetaCommandGetsADidYouMean() throws {

@@ -30,14 +30,15 @@ public struct Diagnostic: Error, Sendable, Equatable {
     }
 
     /// "unknown field 'x' on vendors" with "did you mean 'y'?" when a candidate is close.
+    /// `listing`: a short, fixed list of choices (modes, settings) is given as the hint.
     static func unknown(_ what: String, _ name: String, on owner: String? = nil, at range: SourceRange,
-                        candidates: [String]) -> Diagnostic {
+                        candidates: [String], listing: Bool = false) -> Diagnostic {
         var message = "unknown \(what) '\(name)'"
         if let owner { message += " on \(owner)" }
         if let near = Suggest.closest(to: name, in: candidates) {
             message += " — did you mean '\(near)'?"
         }
-        return Diagnostic(message, at: range)
+        return Diagnostic(message, at: range, hint: listing ? "one of: " + candidates.joined(separator: ", ") : nil)
     }
 
     /// Echoed lines wider than this are cut around the offending place.

@@ -28,7 +28,7 @@ enum Help {
               param NAME = EXPR                      a script parameter:   param target = 95%   (then $target)
               EXPR                                   a value:              $target * 100
               simulate cost|risk [of …] [with LEVER = VALUE, …] [trials N] [seed S]
-                                                     a what-if:            simulate cost of "C-0042" with discount = 5%
+                                                     a what-if:            simulate cost of "C-00042" with discount = 5%
               _                                      the previous result:  _ | where spend > 1m
               insert into C {FIELD: VALUE, …} | [{…}, …]   add records
               update C set FIELD = EXPR, … [where COND]    change records
@@ -39,7 +39,7 @@ enum Help {
         case "levers"?:
             return "Levers of simulate … with (omitted ones take the contract's own data):\n"
                 + Lever.allCases.map { "  " + $0.rawValue.padding(22) + $0.meaning + " (default: \($0.defaultText))" }.joined(separator: "\n")
-                + "\n\nExample: simulate cost of \"C-0042\" with change_requests = 3, discount = 5%\n"
+                + "\n\nExample: simulate cost of \"C-00042\" with change_requests = 3, discount = 5%\n"
         case "stages"?:
             return """
             A query is a source followed by stages, each applied to the rows the one before produced:

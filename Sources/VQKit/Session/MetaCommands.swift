@@ -19,7 +19,7 @@ extension Session {
         MetaCommand(name: "last", usage: ".last", summary: "the whole of the previous result, every row", example: ".last"),
         MetaCommand(name: "output", usage: ".output [FILE]", summary: "write results to FILE; without FILE, back to the terminal", example: ".output late.csv"),
         MetaCommand(name: "once", usage: ".once FILE", summary: "write the next result to FILE", example: ".once ranking.md"),
-        MetaCommand(name: "read", usage: ".read FILE", summary: "run the statements of a script (relative to the script that reads it)", example: ".read scripts/examples/late-vendors.vq"),
+        MetaCommand(name: "read", usage: ".read FILE", summary: "run the statements of a script (relative to the script that reads it)", example: ".read scripts/examples/on-time-misses.vq"),
         MetaCommand(name: "timer", usage: ".timer on|off", summary: "show how long each statement took", example: ".timer on"),
         MetaCommand(name: "vars", usage: ".vars", summary: "variables and parameters", example: ".vars"),
         MetaCommand(name: "history", usage: ".history [N]", summary: "the statements entered, the last N (default all); Ctrl-R searches them", example: ".history 10"),
@@ -38,17 +38,17 @@ extension Session {
         case "quit", "exit", "q":
             quitRequested = true
         case "help":
-            write(Help.text(topic: args.first))
+            say(Help.text(topic: args.first))
         case "mode":
             guard args.count == 1, let f = OutputFormat(rawValue: args[0].lowercased()) else {
                 if args.isEmpty { write("mode: \(format.rawValue)\n"); return }
-                throw Diagnostic.unknown("mode", args[0], at: range, candidates: OutputFormat.allCases.map(\.rawValue))
+                throw Diagnostic.unknown("mode", args[0], at: range, candidates: OutputFormat.allCases.map(\.rawValue), listing: true)
             }
             format = f
         case "expanded":
             guard args.count == 1, let mode = ExpandedMode(rawValue: args[0].lowercased()) else {
                 if args.isEmpty { say("expanded: \(expanded.rawValue)\n"); return }
-                throw Diagnostic.unknown("expanded setting", args[0], at: range, candidates: ExpandedMode.allCases.map(\.rawValue))
+                throw Diagnostic.unknown("expanded setting", args[0], at: range, candidates: ExpandedMode.allCases.map(\.rawValue), listing: true)
             }
             expanded = mode
         case "maxrows":
@@ -136,6 +136,10 @@ extension Session {
         case "open":
             guard args.count == 1 else { throw usage() }
             do { try open(Store(path: args[0])) } catch { throw Diagnostic(error.message, at: range) }
+            if confirms {
+                let counts = [CollectionName.vendors, .contracts].compactMap { c in (try? store.table(c)).map { "\(ValueText.count($0.count)) \(c.rawValue)" } }
+                say("opened \(args[0]) (\(counts.joined(separator: ", ")))\n")
+            }
         case "reload":
             do { try open(Store(path: store.path)) } catch { throw Diagnostic(error.message, at: range) }
         default:

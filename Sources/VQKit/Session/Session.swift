@@ -14,6 +14,9 @@ public final class Session {
     /// styling is used unless NO_COLOR is set. Neither applies to `.output` files.
     public var terminalWidth: (() -> Int?)?
     public var style = TextStyle.plain
+    /// Whether statements that show no result say what they did (`let`, `.open`):
+    /// in the shell, not in scripts, whose output may be a csv file.
+    public var confirms = false
     /// Why the store may not be changed (`--read-only`), if so.
     public var readOnly: String?
     /// The bundled demo store's path, when this session may open it: it stays as shipped.
@@ -72,9 +75,15 @@ public final class Session {
         }
     }
 
-    /// Text for people (messages, help, `.describe`): control characters shown as escapes.
+    /// Text for people (messages, help, `.describe`): control characters shown
+    /// as escapes, and on a terminal lines broken at spaces to fit its width.
     func say(_ text: String) {
-        write(TerminalText.visible(text, keepingLineBreaks: true))
+        let visible = TerminalText.visible(text, keepingLineBreaks: true)
+        if redirect == nil, let width = terminalWidth?() {
+            write(TextWrap.fit(visible, width: width))
+        } else {
+            write(visible)
+        }
     }
 
     /// Runs every statement of `source`. `origin` names the script in messages,
@@ -180,6 +189,12 @@ public final class Session {
             case .simulation(let simulation):
                 let table = try simulate(simulation, source: source).table
                 environment.variables[name] = .relation(Session.relation(table))
+            }
+            if confirms {
+                switch environment.variables[name]! {
+                case .relation(let r): say("\(name): \(ValueText.count(r.rows.count)) \(r.rows.count == 1 ? "row" : "rows")\n")
+                case .scalar(let v): say("\(name) = \(ValueText.display(v))\n")
+                }
             }
         case .param(let name, _, let value):
             // A value from --set wins; a default (this script's, or one an earlier script left) gives way.

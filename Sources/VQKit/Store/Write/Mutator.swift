@@ -46,15 +46,16 @@ struct Mutator {
                 }
                 values[field.name] = (try json(field.item), field.range)
             }
+            let missing = spec.fields.filter { !$0.optional && values[$0.name] == nil }
+            if let only = missing.first, missing.count == 1 {
+                throw Diagnostic("\(collection.fileName), \(label): missing required field '\(only.name)' (\(only.type.description))", at: literal.range)
+            } else if !missing.isEmpty {
+                throw Diagnostic("\(collection.fileName), \(label): missing required fields " + missing.map { "'\($0.name)'" }.joined(separator: ", "),
+                                 at: literal.range, hint: ".describe \(collection.rawValue) gives each field's type")
+            }
             var record = JSONObject()
             for field in spec.fields {
-                guard let (value, range) = values[field.name] else {
-                    if !field.optional {
-                        throw Diagnostic("\(collection.fileName), \(label): missing required field '\(field.name)' (\(field.type.description))",
-                                         at: literal.range)
-                    }
-                    continue
-                }
+                guard let (value, range) = values[field.name] else { continue }
                 try check(value, field, in: collection, label: label, at: range)
                 record.keys.append(field.name)
                 record.values.append(value)
