@@ -1,48 +1,75 @@
-/// Display width in terminal columns: East Asian wide and fullwidth
-/// characters take two, combining marks none.
+/// Display width in terminal columns, measured per grapheme cluster (what a
+/// terminal draws as one character) from tables generated out of the Unicode
+/// Character Database (`WidthTables`, by scripts/width-tables):
+///
+/// - a cluster led by a wide character (East Asian Wide or Fullwidth, or an
+///   emoji shown as one: flags, skin tones and ZWJ sequences included) takes 2,
+///   and so does a narrow emoji base with U+FE0F (❤️, keycaps), plus 1 for each
+///   spacing mark in it;
+/// - otherwise each code point adds its own: 1, or 0 for combining and format
+///   characters and the Hangul jamo that join their syllable, or 1 for a
+///   spacing mark after its base.
+///
+/// Control characters count 0: tables and messages show them as escapes first.
 public enum TextWidth {
     public static func of(_ s: String) -> Int {
+        // Most text is printable ASCII: a column a byte.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
         var width = 0
-        for scalar in s.unicodeScalars { width += of(scalar) }
+        for cluster in s { width += of(cluster) }
         return width
     }
 
-    public static func of(_ scalar: Unicode.Scalar) -> Int {
-        let v = scalar.value
-        if v < 0x20 || (0x7F..<0xA0).contains(v) { return 0 }
-        if v < 0x300 { return 1 }
-        switch scalar.properties.generalCategory {
-        case .nonspacingMark, .enclosingMark, .format: return 0
-        default: break
+    public static func of(_ cluster: Character) -> Int {
+        let scalars = cluster.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        // A wide base holds the rest of its cluster (jamo, modifiers, a ZWJ sequence); only spacing marks add.
+        if widthClass(first) == .wide || (scalars.count > 1 && scalars.contains("\u{FE0F}") && isEmojiPresentationBase(first.value)) {
+            return 2 + scalars.dropFirst().filter { widthClass($0) == .spacing }.count
         }
-        if v == 0x200B { return 0 }
-        return isWide(v) ? 2 : 1
+        var width = 0
+        for (i, scalar) in scalars.enumerated() {
+            switch widthClass(scalar) {
+            case .zero?: break
+            case .spacing?: width += i > 0 ? 1 : 0
+            case .wide?: width += 2
+            case nil: width += isControl(scalar.value) ? 0 : 1
+            }
+        }
+        return width
     }
 
-    /// East Asian Wide (W) and Fullwidth (F) ranges, and emoji presentation.
-    private static func isWide(_ v: UInt32) -> Bool {
-        switch v {
-        case 0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0, 0x23F3,
-             0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F, 0x2693, 0x26A1, 0x26AA...0x26AB,
-             0x26BD...0x26BE, 0x26C4...0x26C5, 0x26CE, 0x26D4, 0x26EA, 0x26F2...0x26F3, 0x26F5, 0x26FA,
-             0x26FD, 0x2705, 0x270A...0x270B, 0x2728, 0x274C, 0x274E, 0x2753...0x2755, 0x2757,
-             0x2795...0x2797, 0x27B0, 0x27BF, 0x2B1B...0x2B1C, 0x2B50, 0x2B55,
-             0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-             0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
-             0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF,
-             0x1F004, 0x1F0CF, 0x1F18E, 0x1F191...0x1F19A, 0x1F200...0x1F202, 0x1F210...0x1F23B,
-             0x1F240...0x1F248, 0x1F250...0x1F251, 0x1F260...0x1F265, 0x1F300...0x1F320,
-             0x1F32D...0x1F335, 0x1F337...0x1F37C, 0x1F37E...0x1F393, 0x1F3A0...0x1F3CA,
-             0x1F3CF...0x1F3D3, 0x1F3E0...0x1F3F0, 0x1F3F4, 0x1F3F8...0x1F43E, 0x1F440,
-             0x1F442...0x1F4FC, 0x1F4FF...0x1F53D, 0x1F54B...0x1F54E, 0x1F550...0x1F567, 0x1F57A,
-             0x1F595...0x1F596, 0x1F5A4, 0x1F5FB...0x1F64F, 0x1F680...0x1F6C5, 0x1F6CC,
-             0x1F6D0...0x1F6D2, 0x1F6D5...0x1F6D7, 0x1F6EB...0x1F6EC, 0x1F6F4...0x1F6FC,
-             0x1F7E0...0x1F7EB, 0x1F90C...0x1F93A, 0x1F93C...0x1F945, 0x1F947...0x1F9FF,
-             0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
-            return true
-        default:
-            return false
+    public static func of(_ scalar: Unicode.Scalar) -> Int { of(Character(scalar)) }
+
+    private static func isControl(_ v: UInt32) -> Bool { v < 0x20 || (0x7F..<0xA0).contains(v) }
+
+    static func widthClass(_ scalar: Unicode.Scalar) -> WidthTables.Class? {
+        let v = scalar.value
+        guard v >= 0xA0 else { return nil }
+        let ranges = WidthTables.ranges
+        return search(v, count: ranges.count) { (ranges[$0].0, ranges[$0].1) }.map { ranges[$0].2 }
+    }
+
+    private static func isEmojiPresentationBase(_ v: UInt32) -> Bool {
+        let bases = WidthTables.emojiPresentationBases
+        return search(v, count: bases.count) { bases[$0] } != nil
+    }
+
+    /// The index of the sorted range holding `v`, by binary search.
+    private static func search(_ v: UInt32, count: Int, bounds: (Int) -> (UInt32, UInt32)) -> Int? {
+        var low = 0, high = count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            let (first, last) = bounds(mid)
+            if v < first {
+                high = mid - 1
+            } else if v > last {
+                low = mid + 1
+            } else {
+                return mid
+            }
         }
+        return nil
     }
 
     /// Cuts `s` to at most `width` columns, ending with `…` when it was cut.
@@ -51,7 +78,7 @@ public enum TextWidth {
         var out = ""
         var used = 0
         for ch in s {
-            let w = of(String(ch))
+            let w = of(ch)
             if used + w > width - 1 { break }
             out.append(ch)
             used += w
@@ -65,7 +92,7 @@ public enum TextWidth {
         var out = ""
         var used = 0
         for ch in s.reversed() {
-            let w = of(String(ch))
+            let w = of(ch)
             if used + w > width - 1 { break }
             out.append(ch)
             used += w
