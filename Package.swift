@@ -1,11 +1,16 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Library targets by concern, each depending only on those below it, so that
+// SwiftPM refuses an import that would make a loop (the README draws the graph):
+//
+//   VQSupport → VQJSON → VQModel → VQLanguage ┐
+//                               └→ VQStore ───┴→ VQEngine → VQRender → VQSimulation → VQSession → vq
+//                                   └→ VQGenerator ─────────────────────────────────────────────┘
 let package = Package(
     name: "vq",
     products: [
         .executable(name: "vq", targets: ["vq"]),
-        .library(name: "VQKit", targets: ["VQKit"]),
     ],
     targets: [
         .systemLibrary(
@@ -13,17 +18,38 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // Threads, text width, compensated sums, random numbers, dates, exact strings.
+        .target(name: "VQSupport"),
+        // The byte-level JSON reader and writer that keep number text and key order.
+        .target(name: "VQJSON", dependencies: ["VQSupport"]),
+        // The domain model: collections and their fields, values and how they read.
+        .target(name: "VQModel", dependencies: ["VQSupport", "VQJSON"]),
+        // Lexer, parser, AST and diagnostics: knows no store, simulator or renderer.
+        .target(name: "VQLanguage", dependencies: ["VQSupport", "VQModel"]),
+        // Store files: reading, validation, relations, and the write path.
+        .target(name: "VQStore", dependencies: ["VQSupport", "VQJSON", "VQModel"]),
+        // Compiling and evaluating statements, derived fields, mutations.
+        .target(name: "VQEngine", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore"]),
+        // Output formats, table fitting, histograms.
+        .target(name: "VQRender", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQEngine"]),
+        // What-if simulations: cost model, closed form, Monte Carlo.
+        .target(name: "VQSimulation", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender"]),
+        // The seeded store generator.
+        .target(name: "VQGenerator", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQStore"]),
+        // Sessions: statements, meta-commands, changes and undo, help, completion.
         .target(
-            name: "VQKit",
+            name: "VQSession",
+            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation"],
             resources: [.copy("Resources/demo-store")]
         ),
         .executableTarget(
             name: "vq",
-            dependencies: ["VQKit", "CEditLine"]
+            dependencies: ["VQSession", "VQGenerator", "VQModel", "VQSupport", "VQLanguage", "VQEngine", "VQRender", "VQStore", "CEditLine"]
         ),
         .testTarget(
             name: "VQKitTests",
-            dependencies: ["VQKit"],
+            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation",
+                           "VQGenerator", "VQSession"],
             exclude: ["Golden"]
         ),
     ],

@@ -1,4 +1,12 @@
-import VQKit
+import VQEngine
+import VQGenerator
+import VQLanguage
+import VQModel
+import VQRender
+import VQSession
+import VQStore
+import VQSupport
+
 
 /// The command line: `vq [--store DIR] [--format F] [--set k=v]… [--keep-going]
 /// [--maxrows N] [-c STATEMENT]… [SCRIPT.vq]`, or `vq generate …`.

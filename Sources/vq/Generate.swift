@@ -1,5 +1,12 @@
 import Foundation
-import VQKit
+import VQEngine
+import VQGenerator
+import VQLanguage
+import VQModel
+import VQRender
+import VQSession
+import VQStore
+import VQSupport
 
 /// `vq generate --vendors N [--seed S] OUT_DIR`: writes a seeded, realistic store.
 enum Generate {

@@ -1,6 +1,13 @@
 import CEditLine
 import Foundation
-import VQKit
+import VQEngine
+import VQGenerator
+import VQLanguage
+import VQModel
+import VQRender
+import VQSession
+import VQStore
+import VQSupport
 
 /// The interactive shell on libedit: prompts that say why a statement goes on,
 /// Tab completion from the parser's view of the line, history kept one entry

@@ -1,6 +1,13 @@
 import CEditLine
 import Foundation
-import VQKit
+import VQEngine
+import VQGenerator
+import VQLanguage
+import VQModel
+import VQRender
+import VQSession
+import VQStore
+import VQSupport
 
 /// Statements from standard input when it is not a terminal, each run as soon
 /// as it is complete (as sqlite3 and psql do), so that a program driving vq

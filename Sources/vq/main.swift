@@ -1,6 +1,13 @@
 import CEditLine
 import Foundation
-import VQKit
+import VQEngine
+import VQGenerator
+import VQLanguage
+import VQModel
+import VQRender
+import VQSession
+import VQStore
+import VQSupport
 
 /// The vq command: picks the store and the input, and hands statements to a Session.
 let version = "0.1.0"

@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// Kills writing `vq` processes with SIGKILL at random moments; each time the
 /// store must open, validate, and equal exactly the state before the change or

@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// Runs the built `vq` binary as a user would: exit codes, standard input,
 /// output formats, parameters, the default store, and every saved example.
@@ -173,7 +182,7 @@ import Testing
     @Test func demoStoreIsTheGeneratorsOutput() throws {
         let dir = Fixture.temporaryDirectory()
         try StoreGenerator(vendors: DemoStore.vendors, seed: DemoStore.seed).write(to: dir)
-        let shipped = Fixture.packageRoot.appendingPathComponent("Sources/VQKit/Resources/demo-store").path
+        let shipped = Fixture.packageRoot.appendingPathComponent("Sources/VQSession/Resources/demo-store").path
         for collection in CollectionName.allCases {
             #expect(FileManager.default.contents(atPath: dir + "/" + collection.fileName)
                     == FileManager.default.contents(atPath: shipped + "/" + collection.fileName), "\(collection.fileName)")

@@ -1,5 +1,14 @@
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// Lexer and parser, table-driven, including where errors point.
 @Suite struct LexerTests {
@@ -126,7 +135,7 @@ import Testing
     @Test(arguments: errors)
     func errorPositions(_ source: String, _ caret: String, _ message: String) {
         do {
-            _ = try Parser.parse(source)
+            _ = try Parser.parse(source, levers: Lever.names)
             Issue.record("\(source) parsed")
         } catch {
             #expect(error.range?.start == caret.count - 1, "\(error.message) at \(String(describing: error.range))")

@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// insert, update, delete and undo: what they change on disk, what they refuse,
 /// and that untouched records come back byte for byte.

@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// Every output mode writes every value whole, and what a value holds never
 /// acts on the terminal (issue 9, items 1, 4 and 5).

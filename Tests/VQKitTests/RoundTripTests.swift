@@ -1,5 +1,14 @@
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// parse ∘ print: random expression trees, printed with only the brackets that
 /// precedence and associativity require, parse back to the same tree. This pins

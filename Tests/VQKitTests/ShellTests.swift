@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// The real `vq` shell in a terminal (tmux): completion, Ctrl-C, pasted blocks,
 /// history across runs, prompts, and tables that fit the width and keep CJK aligned.

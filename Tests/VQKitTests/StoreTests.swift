@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// Reading damaged stores: each problem names the file, record, field and
 /// what was expected, and queries keep working where the damage allows.

@@ -1,5 +1,14 @@
 import Foundation
-@testable import VQKit
+@testable import VQEngine
+@testable import VQGenerator
+@testable import VQJSON
+@testable import VQLanguage
+@testable import VQModel
+@testable import VQRender
+@testable import VQSession
+@testable import VQSimulation
+@testable import VQStore
+@testable import VQSupport
 
 /// Shared fixtures: a store generated from a fixed seed, today pinned, and
 /// ways to run statements and the built `vq` binary.

@@ -1,0 +1,537 @@
+import VQJSON
+import VQLanguage
+import VQModel
+import VQStore
+import VQSupport
+
+/// Resolves the names in an expression against the scope its rows have
+/// (fields, derived fields, relations, group keys, variables, parameters) and
+/// turns it into a closure, so unknown names are reported before any row is
+/// read and each row costs no lookups.
+public final class Compiler {
+    public typealias Eval = (Row) throws -> Value
+
+    public struct Compiled {
+        public var eval: Eval
+        /// The value is a list per row (`contracts.value`), so an aggregate over it is per row.
+        var isList = false
+    }
+
+    let store: Store
+    let environment: Environment
+    let source: [UInt8]
+    /// Derived fields named directly on the rows of a collection, to show as columns.
+    var derivedMentioned: [(CollectionName, String)] = []
+    /// Set when an aggregate over rows appears where `allowImplicitGroup` is on:
+    /// the select stage then treats all rows as one group.
+    var needsImplicitGroup = false
+    var allowImplicitGroup = false
+
+    public init(store: Store, environment: Environment, source: String) {
+        self.store = store
+        self.environment = environment
+        self.source = Array(source.utf8)
+    }
+
+    func text(_ range: SourceRange) -> String {
+        String(decoding: source[min(range.start, source.count)..<min(range.end, source.count)], as: UTF8.self)
+            .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    public func compile(_ e: Expr, in scope: Scope) throws -> Compiled {
+        // After a select or group by, an expression written like a column's name reads that column.
+        if let names = scope.columnNames, let i = names.firstIndex(of: text(e.range)) {
+            return Compiled(eval: Compiler.column(i, in: scope))
+        }
+        switch e.kind {
+        case .literal(let v):
+            return Compiled(eval: { (_: Row) throws -> Value in v })
+        case .parameter(let name):
+            let value = try environment.parameter(name, at: e.range)
+            return Compiled(eval: { (_: Row) throws -> Value in value })
+        case .path(let segments):
+            return try path(segments, range: e.range, in: scope)
+        case .call(let name, let nameRange, let arguments):
+            return try call(name, nameRange: nameRange, arguments, range: e.range, in: scope)
+        case .negate(let operand):
+            let x = try compile(operand, in: scope)
+            return Compiled(eval: { (row: Row) throws -> Value in
+                let v = try x.eval(row)
+                switch v {
+                case .null: return .null
+                case .number(let d): return .number(-d)
+                default: throw Diagnostic("cannot negate a \(v.typeName)", at: e.range)
+                }
+            }, isList: false)
+        case .not(let operand):
+            let x = try compile(operand, in: scope)
+            return Compiled(eval: { (row: Row) throws -> Value in
+                switch try Operators.truth(try x.eval(row), at: operand.range) {
+                case nil: return .null
+                case let b?: return .bool(!b)
+                }
+            })
+        case .binary(let op, let l, let r):
+            if op == .equal || op == .notEqual {
+                try checkEnumLiteral(l, r, in: scope)
+                try checkEnumLiteral(r, l, in: scope)
+            }
+            let a = try compile(l, in: scope), b = try compile(r, in: scope)
+            return Compiled(eval: Operators.binary(op, a.eval, b.eval, left: l.range, right: r.range, at: e.range))
+        case .inList(let l, let items):
+            for item in items { try checkEnumLiteral(l, item, in: scope) }
+            let x = try compile(l, in: scope)
+            let list = try items.map { (item: Expr) throws -> Eval in try compile(item, in: scope).eval }
+            return Compiled(eval: { (row: Row) throws -> Value in
+                let v = try x.eval(row)
+                if v.isNull { return .null }
+                var sawNull = false
+                for item in list {
+                    let w = try item(row)
+                    if w.isNull { sawNull = true; continue }
+                    if try Operators.compare(v, w, at: e.range) == 0 { return .bool(true) }
+                }
+                return sawNull ? .null : .bool(false)
+            })
+        case .between(let l, let low, let high):
+            let x = try compile(l, in: scope), lo = try compile(low, in: scope), hi = try compile(high, in: scope)
+            return Compiled(eval: { (row: Row) throws -> Value in
+                let v = try x.eval(row), a = try lo.eval(row), b = try hi.eval(row)
+                if v.isNull || a.isNull || b.isNull { return .null }
+                let aboveLow = try Operators.compare(v, a, at: e.range) >= 0
+                let belowHigh = try Operators.compare(v, b, at: e.range) <= 0
+                return .bool(aboveLow && belowHigh)
+            })
+        case .list(let items):
+            let evals = try items.map { (item: Expr) throws -> Eval in try compile(item, in: scope).eval }
+            return Compiled(eval: { (row: Row) throws -> Value in .list(try evals.map { try $0(row) }) })
+        case .isNull(let operand):
+            let x = try compile(operand, in: scope)
+            return Compiled(eval: { (row: Row) throws -> Value in .bool(try x.eval(row).isNull) })
+        }
+    }
+
+    /// `status = "activ"` is a slip when no record has that value: saying so
+    /// beats an empty result. (A value outside the schema's list that a file
+    /// does hold, reported when it was read, can still be looked for.)
+    private func checkEnumLiteral(_ field: Expr, _ literal: Expr, in scope: Scope) throws {
+        guard case .literal(.string(let text)) = literal.kind, case .path(let segments) = field.kind,
+              scope.columnNames?.contains(self.text(field.range)) != true,
+              case .records(var collection) = scope else { return }
+        for segment in segments.dropLast() {
+            guard case .ref(let target)? = collection.spec.field(segment.name)?.type else { return }
+            collection = target
+        }
+        let name = segments.last!.name
+        guard case .oneOf(let allowed)? = collection.spec.field(name)?.type, !allowed.containsExactly(text),
+              let table = try? store.table(collection), let c = table.column(name),
+              !table.columns[c].contains(.string(text)) else { return }
+        var d = Diagnostic("\"\(text)\" is not a \(name) of \(collection.rawValue): it is one of \(allowed.joined(separator: ", "))",
+                           at: literal.range)
+        if let near = Suggest.closest(to: text, in: allowed) ?? allowed.first(where: { $0.lowercased() == text.lowercased() }) {
+            d.hint = "did you mean \"\(near)\"?"
+        }
+        throw d
+    }
+
+    static func column(_ i: Int, in scope: Scope) -> Eval {
+        { (row: Row) throws -> Value in
+            switch row {
+            case .values(let values): return values[i]
+            case .group(let g): return i < g.keys.count ? g.keys[i] : .number(Double(g.members.count))
+            default: return .null
+            }
+        }
+    }
+
+    // MARK: Names
+
+    /// After a `select` or `group by` the rows have only their columns: the
+    /// message says which, since a field of the collection is no longer there.
+    private static func unknownColumn(_ name: String, at range: SourceRange, columns: [String]) -> Diagnostic {
+        var d = Diagnostic.unknown("column", name, at: range, candidates: columns)
+        let shown = columns.prefix(12).joined(separator: ", ") + (columns.count > 12 ? ", …" : "")
+        d.hint = "the rows here have only the columns \(shown)"
+        return d
+    }
+
+    private func path(_ segments: [PathSegment], range: SourceRange, in scope: Scope) throws -> Compiled {
+        let first = segments[0]
+        switch scope {
+        case .records(let collection):
+            let known = Compiler.memberNames(of: collection) + ((try? store.table(collection))?.columnNames ?? [])
+            if known.contains(first.name) {
+                return try navigate(segments, from: collection)
+            }
+            if segments.count == 1, let value = environment.scalar(first.name) {
+                return Compiled(eval: { (_: Row) throws -> Value in value })
+            }
+            throw Diagnostic.unknown("field", first.name, on: collection.rawValue, at: first.range,
+                                     candidates: known.uniqued() + environment.scalarNames)
+        case .columns(let names):
+            if segments.count == 1, let value = environment.scalar(first.name), !names.contains(first.name) {
+                return Compiled(eval: { (_: Row) throws -> Value in value })
+            }
+            throw Compiler.unknownColumn(text(range), at: range, columns: names)
+        case .groups(let keys, let member):
+            if segments.count == 1, let value = environment.scalar(first.name) {
+                return Compiled(eval: { (_: Row) throws -> Value in value })
+            }
+            if (try? path(segments, range: range, in: member)) != nil {
+                throw Diagnostic("'\(text(range))' is neither a group key nor inside an aggregate", at: range,
+                                 hint: "add it to group by, or use an aggregate such as max(\(text(range)))")
+            }
+            throw Compiler.unknownColumn(text(range), at: range, columns: keys + ["count"])
+        case .constant:
+            if segments.count == 1, let value = environment.scalar(first.name) {
+                return Compiled(eval: { (_: Row) throws -> Value in value })
+            }
+            if first.name == "_" {
+                throw Diagnostic("_ is the previous result's rows, not a single value", at: first.range,
+                                 hint: "use it as a source: _ | count")
+            }
+            throw Diagnostic.unknown("variable", first.name, at: first.range, candidates: environment.scalarNames)
+        }
+    }
+
+    /// What a record of `collection` can be asked for: stored fields (and extra
+    /// ones in its file), derived fields, and the lists of records that refer to it.
+    public static func memberNames(of collection: CollectionName) -> [String] {
+        collection.spec.fields.map(\.name) + collection.spec.derived.map(\.name)
+            + Schema.children(of: collection).map(\.child.rawValue).uniqued()
+    }
+
+    private enum Member {
+        case value((Int) -> Value)
+        case reference(CollectionName, [Int32], (Int) -> Value)
+        case children(CollectionName, Adjacency)
+    }
+
+    private func member(_ segment: PathSegment, of collection: CollectionName, top: Bool) throws -> Member {
+        do {
+            let name = segment.name
+            let spec = collection.spec
+            if let field = spec.field(name) {
+                let table = try store.table(collection)
+                let column = table.columns[table.column(name)!]
+                let convert = Convert.reader(for: field.type)
+                if case .ref(let target) = field.type {
+                    return .reference(target, table.references[name] ?? [], { convert(column[$0]) })
+                }
+                return .value { convert(column[$0]) }
+            }
+            if spec.derived.contains(where: { $0.name == name }) {
+                let values = try store.derived(collection, name)
+                if top, !derivedMentioned.contains(where: { $0 == (collection, name) }) { derivedMentioned.append((collection, name)) }
+                return .value { values[$0] }
+            }
+            if let child = CollectionName(rawValue: name), let link = Schema.children(of: collection).first(where: { $0.child == child }) {
+                return .children(child, try store.children(child, via: link.field))
+            }
+            let table = try store.table(collection)
+            if let c = table.column(name) {
+                let column = table.columns[c]
+                return .value { Convert.generic(column[$0]) }
+            }
+        } catch {
+            throw Diagnostic(error.message, at: segment.range)
+        }
+        var candidates = Compiler.memberNames(of: collection)
+        if let table = try? store.table(collection) { candidates += table.columnNames }
+        throw Diagnostic.unknown("field", segment.name, on: collection.rawValue, at: segment.range, candidates: candidates.uniqued())
+    }
+
+    /// `a.b.c` from a record of `collection`: each step reads a field, follows a
+    /// reference, or opens a list of referring records (then maps over it).
+    private func navigate(_ segments: [PathSegment], from collection: CollectionName) throws -> Compiled {
+        enum Kind { case record(CollectionName), list(CollectionName), scalar, scalarList }
+        var kind = Kind.record(collection)
+        var steps: [(Value) -> Value] = []
+        for (n, segment) in segments.enumerated() {
+            let last = n == segments.count - 1
+            let owner: CollectionName
+            let isList: Bool
+            switch kind {
+            case .record(let c): owner = c; isList = false
+            case .list(let c): owner = c; isList = true
+            case .scalar, .scalarList:
+                throw Diagnostic("'\(segments[n - 1].name)' is a value, not a record: it has no field '\(segment.name)'",
+                                 at: segment.range)
+            }
+            let step: (Int) -> Value
+            switch try member(segment, of: owner, top: n == 0) {
+            case .value(let read):
+                step = read
+                kind = isList ? .scalarList : .scalar
+            case .reference(let target, let refs, let read):
+                if last {
+                    step = read
+                    kind = isList ? .scalarList : .scalar
+                } else {
+                    step = { refs[$0] >= 0 ? .record(target, Int(refs[$0])) : .null }
+                    kind = isList ? .list(target) : .record(target)
+                }
+            case .children(let child, let links):
+                step = { .list(links[$0].map { .record(child, Int($0)) }) }
+                kind = .list(child)
+            }
+            steps.append { value in Compiler.apply(step, to: value) }
+        }
+        let isList: Bool
+        switch kind {
+        case .list, .scalarList: isList = true
+        default: isList = false
+        }
+        if steps.count == 1, case .value(let read) = try member(segments[0], of: collection, top: true) {
+            return Compiled(eval: { (row: Row) throws -> Value in
+                if case .record(let i) = row { return read(i) }
+                return .null
+            }, isList: isList)
+        }
+        return Compiled(eval: { (row: Row) throws -> Value in
+            guard case .record(let i) = row else { return .null }
+            var v = Value.record(collection, i)
+            for step in steps { v = step(v) }
+            return v
+        }, isList: isList)
+    }
+
+    /// Applies a record step to a record, or to each record of a list (flattening lists of lists).
+    private static func apply(_ step: (Int) -> Value, to value: Value) -> Value {
+        switch value {
+        case .record(_, let i): return step(i)
+        case .list(let items):
+            var out: [Value] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                let v = apply(step, to: item)
+                if case .list(let inner) = v, case .record = item { out += inner } else { out.append(v) }
+            }
+            return .list(out)
+        default: return .null
+        }
+    }
+
+    // MARK: Calls
+
+    private func call(_ name: String, nameRange: SourceRange, _ arguments: [Expr], range: SourceRange,
+                      in scope: Scope) throws -> Compiled {
+        let lower = name.lowercased()
+        if let aggregate = Functions.aggregates[lower] {
+            return try self.aggregate(aggregate, name: lower, arguments, range: range, in: scope)
+        }
+        guard let function = Functions.scalars[lower] else {
+            throw Diagnostic.unknown("function", name, at: nameRange,
+                                     candidates: Array(Functions.aggregates.keys) + Array(Functions.scalars.keys))
+        }
+        guard function.arity.contains(arguments.count) else {
+            throw Diagnostic("\(lower) takes \(Functions.describe(function.arity)), not \(arguments.count)", at: range,
+                             hint: "usage: \(function.usage)")
+        }
+        let args = try arguments.map { (a: Expr) throws -> Eval in try compile(a, in: scope).eval }
+        let context = FunctionContext(today: store.today, range: range, argumentRanges: arguments.map(\.range))
+        let body = function.body
+        // `if` and `coalesce` evaluate only the arguments they need.
+        return Compiled(eval: { (row: Row) throws -> Value in
+            try body(Functions.Arguments(evals: args, row: row), context)
+        })
+    }
+
+    private func aggregate(_ aggregate: Functions.Aggregate, name: String, _ arguments: [Expr], range: SourceRange,
+                           in scope: Scope) throws -> Compiled {
+        guard aggregate.arity.contains(arguments.count) else {
+            throw Diagnostic("\(name) takes \(Functions.describe(aggregate.arity)), not \(arguments.count)", at: range,
+                             hint: "usage: \(aggregate.usage)")
+        }
+        let extra = try arguments.dropFirst().map { (a: Expr) throws -> Eval in try compile(a, in: scope).eval }
+        let compute = aggregate.compute
+        func finish(_ values: [Value], _ row: Row) throws -> Value {
+            try compute(values, try extra.map { (x: Eval) throws -> Value in try x(row) }, range)
+        }
+        if case .groups(_, let member) = scope {
+            guard let first = arguments.first else {
+                return Compiled(eval: { (row: Row) throws -> Value in
+                    guard case .group(let g) = row else { return .null }
+                    return .number(Double(g.members.count))
+                })
+            }
+            let x = try compile(first, in: member)
+            return Compiled(eval: { (row: Row) throws -> Value in
+                guard case .group(let g) = row else { return .null }
+                var values: [Value] = []
+                values.reserveCapacity(g.members.count)
+                for m in g.members {
+                    let v = try x.eval(m)
+                    if case .list(let items) = v, x.isList { values += items } else { values.append(v) }
+                }
+                return try finish(values, row)
+            })
+        }
+        if let first = arguments.first {
+            let x = try compile(first, in: scope)
+            if x.isList {
+                return Compiled(eval: { (row: Row) throws -> Value in
+                    guard case .list(let items) = try x.eval(row) else { return try finish([], row) }
+                    return try finish(items, row)
+                })
+            }
+        }
+        if allowImplicitGroup {
+            needsImplicitGroup = true
+            return Compiled(eval: { (_: Row) throws -> Value in .null })
+        }
+        throw Diagnostic("\(name)() over rows needs groups here", at: range,
+                         hint: "use it in select (one row for all), or after group by; over a relation write e.g. \(name)(contracts.value)")
+    }
+}
+
+/// Runtime semantics of the operators, with SQL's null rules.
+enum Operators {
+    /// A condition's truth: nil for null; an error for a value that is not true or false.
+    static func truth(_ v: Value, at range: SourceRange) throws -> Bool? {
+        switch v {
+        case .null: return nil
+        case .bool(let b): return b
+        default: throw Diagnostic("expected true or false, found a \(v.typeName)", at: range)
+        }
+    }
+
+    static func compare(_ a: Value, _ b: Value, at range: SourceRange) throws -> Int {
+        guard let c = ValueOrder.compare(a, b) else {
+            throw Diagnostic("cannot compare a \(a.typeName) with a \(b.typeName)", at: range)
+        }
+        return c
+    }
+
+    static func binary(_ op: BinaryOperator, _ a: @escaping Compiler.Eval, _ b: @escaping Compiler.Eval,
+                       left: SourceRange, right: SourceRange, at range: SourceRange) -> Compiler.Eval {
+        switch op {
+        case .and, .or:
+            // SQL's three-valued logic: a false decides `and` and a true decides `or`
+            // (the right side is then not evaluated); otherwise a null makes the result null.
+            let decisive = op == .or
+            return { (row: Row) throws -> Value in
+                let x = try truth(try a(row), at: left)
+                if x == decisive { return .bool(decisive) }
+                let y = try truth(try b(row), at: right)
+                if y == decisive { return .bool(decisive) }
+                return x == nil || y == nil ? .null : .bool(!decisive)
+            }
+        case .add, .subtract, .multiply, .divide:
+            return { (row: Row) throws -> Value in
+                let x = try a(row), y = try b(row)
+                if x.isNull || y.isNull { return .null }
+                guard case .number(let p) = x, case .number(let q) = y else {
+                    if let v = try Operators.calendar(op, x, y, at: range) { return v }
+                    throw Diagnostic("'\(op.rawValue)' needs numbers (or a date and days), found a \(x.typeName) and a \(y.typeName)", at: range)
+                }
+                switch op {
+                case .add: return .number(p + q)
+                case .subtract: return .number(p - q)
+                case .multiply: return .number(p * q)
+                default: return q == 0 ? .null : .number(p / q)
+                }
+            }
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            return { (row: Row) throws -> Value in
+                let x = try a(row), y = try b(row)
+                if x.isNull || y.isNull { return .null }
+                let c = try compare(x, y, at: range)
+                switch op {
+                case .equal: return .bool(c == 0)
+                case .notEqual: return .bool(c != 0)
+                case .less: return .bool(c < 0)
+                case .lessEqual: return .bool(c <= 0)
+                case .greater: return .bool(c > 0)
+                default: return .bool(c >= 0)
+                }
+            }
+        case .contains:
+            return { (row: Row) throws -> Value in
+                let x = try a(row), y = try b(row)
+                if x.isNull || y.isNull { return .null }
+                switch (x, y) {
+                case (.string(let s), .string(let t)):
+                    return .bool(Operators.containsCodePoints(s.lowercased(), t.lowercased()))
+                case (.list(let items), _):
+                    return .bool(items.contains { item in
+                        if case .string(let s) = item, case .string(let t) = y { return s.lowercased().sameCodePoints(as: t.lowercased()) }
+                        return ValueOrder.compare(item, y) == 0
+                    })
+                default:
+                    throw Diagnostic("contains needs a string or a list on its left, found a \(x.typeName)", at: range)
+                }
+            }
+        case .like:
+            return { (row: Row) throws -> Value in
+                let x = try a(row), y = try b(row)
+                if x.isNull || y.isNull { return .null }
+                guard case .string(let s) = x, case .string(let p) = y else {
+                    throw Diagnostic("like needs strings, found a \(x.typeName) and a \(y.typeName)", at: range)
+                }
+                return .bool(Operators.like(Array(s.lowercased().unicodeScalars), Array(p.lowercased().unicodeScalars)))
+            }
+        }
+    }
+
+    /// Date arithmetic: a date ± whole days is a date, a date − a date the days
+    /// between them (as `days_between`); a month ± whole months is a month, a
+    /// month − a month the months between. A date string next to a date reads as one.
+    static func calendar(_ op: BinaryOperator, _ x: Value, _ y: Value, at range: SourceRange) throws -> Value? {
+        func whole(_ d: Double) throws -> Int {
+            guard d == d.rounded(), abs(d) < 1e9 else { throw Diagnostic("a date moves by whole days, found \(ValueText.raw(d))", at: range) }
+            return Int(d)
+        }
+        func typed(_ v: Value, like other: Value) -> Value {
+            if case .string(let s) = v, let t = ValueOrder.parseTemporal(s) {
+                switch (t, other) {
+                case (.date, .date), (.month, .month): return t
+                default: break
+                }
+            }
+            return v
+        }
+        switch (op, typed(x, like: y), typed(y, like: x)) {
+        case (.add, .date(let d), .number(let n)), (.add, .number(let n), .date(let d)): return .date(d + (try whole(n)))
+        case (.subtract, .date(let d), .number(let n)): return .date(d - (try whole(n)))
+        case (.subtract, .date(let d), .date(let e)): return .number(Double(d - e))
+        case (.add, .month(let m), .number(let n)), (.add, .number(let n), .month(let m)): return .month(m + (try whole(n)))
+        case (.subtract, .month(let m), .number(let n)): return .month(m - (try whole(n)))
+        case (.subtract, .month(let m), .month(let k)): return .number(Double(m - k))
+        default: return nil
+        }
+    }
+
+    /// Whether `t` occurs in `s` as the same code points (a precomposed `é` does not match `e` + U+0301).
+    static func containsCodePoints(_ s: String, _ t: String) -> Bool {
+        if t.isEmpty { return true }
+        let hay = Array(s.utf8), needle = Array(t.utf8)
+        guard needle.count <= hay.count else { return false }
+        return (0...(hay.count - needle.count)).contains { i in hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) }
+    }
+
+    /// SQL LIKE over code points: `%` any run, `_` one code point.
+    static func like(_ s: [Unicode.Scalar], _ p: [Unicode.Scalar]) -> Bool {
+        var si = 0, pi = 0, star = -1, mark = 0
+        while si < s.count {
+            if pi < p.count, p[pi] == "_" || (p[pi] != "%" && p[pi] == s[si]) {
+                si += 1; pi += 1
+            } else if pi < p.count, p[pi] == "%" {
+                star = pi; mark = si; pi += 1
+            } else if star >= 0 {
+                pi = star + 1; mark += 1; si = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "%" { pi += 1 }
+        return pi == p.count
+    }
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

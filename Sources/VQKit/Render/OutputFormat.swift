@@ -1,4 +1,0 @@
-/// How results are written (`.mode`, `--format`).
-public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, csv, json, jsonl, markdown, line
-}

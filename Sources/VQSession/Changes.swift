@@ -1,0 +1,120 @@
+import Foundation
+import VQEngine
+import VQJSON
+import VQLanguage
+import VQModel
+import VQRender
+import VQSimulation
+import VQStore
+import VQSupport
+
+/// insert, update, delete and undo for a session: under the store's lock,
+/// from the files as they are, committed atomically, with an undo stack.
+extension Session {
+    /// A change this session made: each file's contents before, and its identity after.
+    struct AppliedChange {
+        var summary: String
+        var files: [(name: String, before: Data?, after: FileIdentity?)]
+    }
+
+    /// Applies a mutation under the store's lock, from the files as they are now.
+    func change(_ mutation: Mutation, source: String) throws {
+        if let readOnly { throw Diagnostic("\(readOnly); nothing was changed", at: mutation.range) }
+        if let demo = demoStorePath, store.path == demo {
+            throw Diagnostic("the bundled demo store is read-only; nothing was changed", at: mutation.range,
+                             hint: "make a store of your own with: vq generate --vendors 50 --seed 42 DIR, then open it with --store DIR or .open DIR")
+        }
+        let lock: StoreLock
+        do {
+            lock = try StoreLock(store.path)
+            try Commit.recover(store.path)
+        } catch { throw Diagnostic(error.message, at: mutation.range) }
+        try withExtendedLifetime(lock) {
+            if store.isStale { try refresh() }
+            if case .undo = mutation.kind {
+                try undo(at: mutation.range)
+                return
+            }
+            // Someone else changed files since this session's last change: undoing
+            // that change would now overwrite theirs, so it can no longer be undone.
+            if let top = undoStack.last, top.files.contains(where: { FileIdentity.of(Commit.path(store.path, $0.name)) != $0.after }) {
+                undoStack = []
+            }
+            let plan = try Mutator(store: store, evaluator: evaluator(source)).plan(mutation)
+            let edits = plan.edits.sorted { $0.key < $1.key }
+            do {
+                try Commit.write(edits.map { ($0.key.fileName, $0.value.contents()) }, in: store.path)
+            } catch let error as StoreError { throw Diagnostic(error.message, at: mutation.range) }
+            if !edits.isEmpty {
+                undoStack.append(AppliedChange(summary: plan.summary, files: edits.map {
+                    ($0.key.fileName, $0.value.existed ? $0.value.original : nil,
+                     FileIdentity.of(Commit.path(store.path, $0.key.fileName)))
+                }))
+                if undoStack.count > Session.undoDepth { undoStack.removeFirst() }
+                try refresh()
+            }
+            say(plan.summary + "\n")
+        }
+    }
+
+    /// How many changes `undo` can step back through.
+    static let undoDepth = 20
+
+    private func undo(at range: SourceRange) throws {
+        guard let last = undoStack.last else { throw Diagnostic("nothing to undo: this session has changed nothing (or undone all it changed)", at: range) }
+        for file in last.files where FileIdentity.of(Commit.path(store.path, file.name)) != file.after {
+            throw Diagnostic("cannot undo '\(last.summary)': \(file.name) has changed since (another shell or an editor); nothing was changed",
+                             at: range)
+        }
+        do { try Commit.write(last.files.map { ($0.name, $0.before) }, in: store.path) } catch { throw Diagnostic(error.message, at: range) }
+        undoStack.removeLast()
+        // Each restored file is now as the latest earlier change to it left it
+        // (not necessarily the change just below: a cascade touches files that
+        // changes further down wrote), so that change knows the file by its new identity.
+        for file in last.files {
+            if let k = undoStack.lastIndex(where: { $0.files.contains { $0.name == file.name } }),
+               let f = undoStack[k].files.firstIndex(where: { $0.name == file.name }) {
+                undoStack[k].files[f].after = FileIdentity.of(Commit.path(store.path, file.name))
+            }
+        }
+        try refresh()
+        say("undone: \(last.summary)\n")
+    }
+
+    /// Reads the store's files again. Variables holding records keep them by
+    /// id (a deleted record drops out); groups cannot be kept and are dropped.
+    func refresh() throws {
+        let old = store
+        let fresh: Store
+        do { fresh = try Store(path: old.path, today: old.today) } catch { throw Diagnostic(error.message) }
+        func carry(_ relation: Relation) -> Relation? {
+            switch relation.scope {
+            case .records(let c):
+                guard c.spec.hasID, let before = try? old.table(c), let after = try? fresh.table(c) else { return nil }
+                var moved = relation
+                moved.rows = relation.rows.compactMap { row in
+                    guard case .record(let r) = row, let id = before.id(r), let now = after.row(id: id) else { return nil }
+                    return .record(now)
+                }
+                return moved
+            case .columns, .constant: return relation
+            case .groups: return nil
+            }
+        }
+        var dropped: [String] = []
+        for (name, variable) in environment.variables {
+            guard case .relation(let r) = variable else { continue }
+            if let moved = carry(r) { environment.variables[name] = .relation(moved) } else {
+                environment.variables[name] = nil
+                dropped.append(name)
+            }
+        }
+        if case .relation(let r)? = environment.last { environment.last = carry(r).map { .relation($0) } }
+        store = fresh
+        reportedProblems = 0
+        if !dropped.isEmpty {
+            writeError("note: the store changed; \(dropped.sorted().joined(separator: ", ")) held groups of the old records and "
+                       + "\(dropped.count == 1 ? "was" : "were") dropped\n")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import VQEngine
+import VQJSON
+import VQLanguage
+import VQModel
+import VQRender
+import VQSimulation
+import VQStore
+import VQSupport
+
+/// Texts for `.help` and `.describe`.
+enum Help {
+    /// Topics besides meta-commands and collections.
+    static let topics = ["statements", "stages", "functions", "levers", "formats"]
+
+    static func text(topic: String?) -> String {
+        switch topic.map({ String($0.lowercased().trimmingPrefix(".")) }) {
+        case nil:
+            return """
+            vq — query your vendors, contracts, KPIs, risks and costs.
+
+              vendors where on_time < 95% | order by spend desc | limit 5
+              contracts | group by vendor.category | select vendor.category, count(), sum(value)
+              let late = vendors where on_time < 95%
+              late | select name, on_time, count(contracts)
+
+            Collections: \(CollectionName.allCases.map(\.rawValue).joined(separator: ", "))
+            Topics: .help statements, stages, functions, levers, formats, a meta-command or a collection
+            Meta-commands:
+
+            """ + Session.metaCommands.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
+            + "\nTab completes names where you are; Ctrl-R searches the history; Ctrl-C stops a statement.\n"
+        case "statements"?:
+            return """
+            Statements (one per line; a line ending in | or , or an open bracket or string goes on; ; separates):
+              QUERY                                  a source and stages:  vendors where rating < 3 | count
+              let NAME = QUERY | EXPR                keep a result:        let late = vendors where on_time < 95%
+              param NAME = EXPR                      a script parameter:   param target = 95%   (then $target)
+              EXPR                                   a value:              $target * 100
+              simulate cost|risk [of …] [with LEVER = VALUE, …] [trials N] [seed S]
+                                                     a what-if:            simulate cost of "C-00042" with discount = 5%
+              _                                      the previous result:  _ | where spend > 1m
+              insert into C {FIELD: VALUE, …} | [{…}, …]   add records
+              update C set FIELD = EXPR, … [where COND]    change records
+              delete from C [where COND] [cascade]         remove records (cascade: and those that refer to them)
+              undo                                         revert this session's last change
+
+            """
+        case "levers"?:
+            return "Levers of simulate … with (omitted ones take the contract's own data):\n"
+                + Lever.allCases.map { "  " + $0.rawValue.padding(22) + $0.meaning + " (default: \($0.defaultText))" }.joined(separator: "\n")
+                + "\n\nExample: simulate cost of \"C-00042\" with change_requests = 3, discount = 5%\n"
+        case "stages"?:
+            return """
+            A query is a source followed by stages, each applied to the rows the one before produced:
+              where COND                      keep the rows where COND is true
+              select EXPR [as NAME], … | *    compute columns (aggregates without group by: one row)
+              order by EXPR [asc|desc], …     stable sort; nulls last (also: sort by)
+              limit N                         the first N rows (also: take N)
+              group by EXPR [as NAME], …      one row per key; then select keys and aggregates
+              count                           the number of rows
+              distinct                        drop repeated rows
+
+            """
+        case "functions"?:
+            return "Functions:\n" + Functions.catalogue.map { "  " + $0.usage.padding(24) + $0.summary }.joined(separator: "\n") + "\n"
+        case "formats"?, "mode"?:
+            return "Output formats (.mode or --format): " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + "\n"
+        case let name?:
+            if let m = Session.metaCommands.first(where: { $0.name == name }) {
+                return m.usage + "\n  " + m.summary + "\n  example: " + m.example + "\n"
+            }
+            if let c = CollectionName(rawValue: name) { return describe(c, records: nil, extraFields: []) }
+            let near = Suggest.closest(to: name, in: topics + Session.metaCommands.map(\.name) + CollectionName.allCases.map(\.rawValue))
+            return "No help on '\(name)'." + (near.map { " Did you mean '\($0)'?" } ?? "")
+                + " Topics: \(topics.joined(separator: ", ")), a meta-command or a collection.\n"
+        }
+    }
+
+    static func describe(_ c: CollectionName, records: String?, extraFields: [String]) -> String {
+        let spec = c.spec
+        var out = "\(c.rawValue)" + (records.map { " — \($0) records" } ?? "") + "\n\nStored fields:\n"
+        for f in spec.fields {
+            out += "  " + f.name.padding(26) + f.type.description + (f.optional ? " (optional)" : "")
+            if let r = f.range { out += r.upperBound == .infinity ? " ≥ \(ValueText.raw(r.lowerBound))" : " \(ValueText.raw(r.lowerBound))–\(ValueText.raw(r.upperBound))" }
+            out += "\n"
+        }
+        let extra = extraFields.filter { spec.field($0) == nil }
+        if !extra.isEmpty { out += "\nOther fields in the file (kept as they are):\n" + extra.map { "  " + $0 + "\n" }.joined() }
+        if !spec.derived.isEmpty {
+            out += "\nDerived fields:\n" + spec.derived.map { "  " + $0.name.padding(26) + $0.definition + "\n" }.joined()
+        }
+        let refs = spec.references
+        let children = Schema.children(of: c)
+        if !refs.isEmpty || !children.isEmpty {
+            out += "\nRelations:\n"
+            out += refs.map { "  " + $0.field.padding(26) + "→ one \($0.target.singular) (\($0.target.rawValue).id)\n" }.joined()
+            out += children.map { "  " + $0.child.rawValue.padding(26) + "→ the \($0.child.rawValue) whose \($0.field) is this \(c.singular)\n" }.joined()
+        }
+        return out
+    }
+}
+

@@ -1,0 +1,56 @@
+import VQEngine
+import VQJSON
+import VQLanguage
+import VQModel
+import VQRender
+import VQStore
+import VQSupport
+
+/// The what-if levers of `simulate … with` (SPEC §3 "Simulations").
+public enum Lever: String, CaseIterable, Sendable {
+    case change_requests, change_request_cost, discount, delay_months, inflation, fx, risk_multiplier, penalty
+
+    public var meaning: String {
+        switch self {
+        case .change_requests: "number of change requests over the term"
+        case .change_request_cost: "cost of one change request"
+        case .discount: "negotiated reduction of value"
+        case .delay_months: "schedule slip, billed pro rata"
+        case .inflation: "annual indexation of value"
+        case .fx: "multiplier to the reporting currency"
+        case .risk_multiplier: "scales every open risk's likelihood (capped at 1)"
+        case .penalty: "scales every kpi's service credit"
+        }
+    }
+
+    /// What the lever is when not given.
+    public var defaultText: String {
+        switch self {
+        case .change_requests: "the contract's expected_change_requests"
+        case .change_request_cost: "the contract's change_request_cost"
+        case .discount, .delay_months, .inflation: "0"
+        case .fx, .risk_multiplier, .penalty: "1"
+        }
+    }
+
+    /// How a value of the lever reads: shares as percentages.
+    public func text(_ value: Double) -> String {
+        switch self {
+        case .discount, .inflation: ValueText.display(value * 100) + "%"
+        default: ValueText.display(value)
+        }
+    }
+
+    /// The values that make sense; others are refused with this range in the message.
+    /// The levers' names, for the parser to check.
+    public static var names: [String] { allCases.map(\.rawValue) }
+
+    public var range: ClosedRange<Double> {
+        switch self {
+        case .discount: 0...1
+        case .inflation: -0.5...1
+        case .fx: 0.000_001...1_000_000
+        case .change_requests, .change_request_cost, .delay_months, .risk_multiplier, .penalty: 0...1e12
+        }
+    }
+}

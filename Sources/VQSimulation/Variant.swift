@@ -1,0 +1,41 @@
+import Foundation
+import VQEngine
+import VQJSON
+import VQLanguage
+import VQModel
+import VQRender
+import VQStore
+import VQSupport
+
+/// One case of a what-if: the levers' values (nil: the contract's own data).
+struct Variant: Sendable {
+    var name: String
+    var discount = 0.0, inflation = 0.0, delayMonths = 0.0, fx = 1.0, riskMultiplier = 1.0, penalty = 1.0
+    var changeRequests: Int?
+    var changeRequestCost: Double?
+
+    init(name: String, levers: [(Lever, Double)]) {
+        self.name = name
+        for (lever, value) in levers {
+            switch lever {
+            case .discount: discount = value
+            case .inflation: inflation = value
+            case .delay_months: delayMonths = value
+            case .fx: fx = value
+            case .risk_multiplier: riskMultiplier = value
+            case .penalty: penalty = value
+            case .change_requests: changeRequests = Int(value)
+            case .change_request_cost: changeRequestCost = value
+            }
+        }
+    }
+
+    /// Base and delay of a contract: what does not vary from trial to trial.
+    func fixedCost(_ c: ContractModel) -> Double {
+        let base = c.value * (1 - discount) * pow(1 + inflation, Double(c.termMonths) / 12)
+        let delay = c.termMonths > 0 ? c.value / Double(c.termMonths) * delayMonths : 0
+        return base + delay
+    }
+
+    func likelihood(_ r: RiskModel) -> Double { min(1, r.likelihood * riskMultiplier) }
+}

@@ -1,0 +1,100 @@
+import VQJSON
+import VQModel
+import VQSupport
+
+/// Collects records column by column while a file is read; reused buffers
+/// keep the per-record cost to the values themselves.
+struct TableBuilder {
+    struct Parts {
+        var name: CollectionName
+        var columnNames: [String]
+        var columns: [[JSONValue]]
+        var shapes: [[Int]]
+        var recordShape: [Int32]
+        var count: Int
+        var skipped: [Int]
+    }
+
+    private var parts: Parts
+    private var columnIndex: [ExactString: Int]
+    private var shapeIndex: [[Int]: Int32] = [:]
+    private var present: [Bool]
+    /// The record being read: columns in the order their keys came.
+    private(set) var order: [Int] = []
+
+    init(name: CollectionName) {
+        let names = name.spec.fields.map(\.name)
+        parts = Parts(name: name, columnNames: names, columns: Array(repeating: [], count: names.count),
+                      shapes: [], recordShape: [], count: 0, skipped: [])
+        columnIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { (ExactString($1), $0) })
+        present = Array(repeating: false, count: names.count)
+    }
+
+    var count: Int { parts.count }
+    /// Array positions so far, records and skipped elements together.
+    var elements: Int { parts.count + parts.skipped.count }
+
+    mutating func column(named field: String) -> Int {
+        if let c = columnIndex[ExactString(field)] { return c }
+        parts.columnNames.append(field)
+        columnIndex[ExactString(field)] = parts.columnNames.count - 1
+        parts.columns.append(Array(repeating: .null, count: parts.count))
+        present.append(false)
+        return parts.columnNames.count - 1
+    }
+
+    mutating func reserve(_ records: Int) {
+        for c in parts.columns.indices { parts.columns[c].reserveCapacity(records) }
+        parts.recordShape.reserveCapacity(records)
+    }
+
+    /// Adds a field of the current record; false when the record has it already.
+    mutating func add(_ column: Int, _ value: JSONValue) -> Bool {
+        if present[column] { return false }
+        present[column] = true
+        order.append(column)
+        parts.columns[column].append(value)
+        return true
+    }
+
+    mutating func skipElement() { parts.skipped.append(elements) }
+
+    mutating func endRecord() {
+        for c in present.indices {
+            if present[c] { present[c] = false } else { parts.columns[c].append(.null) }
+        }
+        if let last = parts.recordShape.last, parts.shapes[Int(last)] == order {
+            parts.recordShape.append(last)
+        } else if let s = shapeIndex[order] {
+            parts.recordShape.append(s)
+        } else {
+            parts.shapes.append(order)
+            shapeIndex[order] = Int32(parts.shapes.count - 1)
+            parts.recordShape.append(Int32(parts.shapes.count - 1))
+        }
+        order.removeAll(keepingCapacity: true)
+        parts.count += 1
+    }
+
+    /// Appends the records another builder read (the later part of the same file).
+    mutating func append(_ other: TableBuilder) {
+        let map = other.parts.columnNames.map { column(named: $0) }
+        let start = parts.count
+        for (theirs, mine) in map.enumerated() { parts.columns[mine] += other.parts.columns[theirs] }
+        for c in parts.columns.indices where parts.columns[c].count < start + other.parts.count {
+            parts.columns[c] += repeatElement(.null, count: start + other.parts.count - parts.columns[c].count)
+        }
+        let shapeMap: [Int32] = other.parts.shapes.map { shape in
+            let order = shape.map { map[$0] }
+            if let s = shapeIndex[order] { return s }
+            parts.shapes.append(order)
+            shapeIndex[order] = Int32(parts.shapes.count - 1)
+            return Int32(parts.shapes.count - 1)
+        }
+        parts.recordShape += other.parts.recordShape.map { shapeMap[Int($0)] }
+        parts.skipped += other.parts.skipped.map { $0 + elements }
+        parts.count += other.parts.count
+    }
+
+    mutating func finish() -> Parts { parts }
+}

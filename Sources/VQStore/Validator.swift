@@ -1,0 +1,156 @@
+import VQJSON
+import VQModel
+import VQSupport
+
+/// Checks a table against the schema: required fields, types, enum values,
+/// ranges, unique ids and references. Values that fail stay in the table (so
+/// nothing is lost) and read as `null` in queries.
+public struct Validator {
+    let table: Table
+    private var found: [(row: Int, problem: StoreProblem)] = []
+
+    init(table: Table) { self.table = table }
+
+    /// What was found, record by record (the checks go field by field).
+    var problems: [StoreProblem] {
+        found.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element.problem)
+    }
+
+    /// A problem with the file as a whole, listed before those of its records.
+    mutating func report(field: String, _ message: String) {
+        found.append((-1, StoreProblem(file: table.name.fileName, record: nil, field: field, message: message)))
+    }
+
+    private mutating func report(_ row: Int, _ field: String, _ message: String) {
+        found.append((row, StoreProblem(file: table.name.fileName, record: table.label(row), field: field, message: message)))
+    }
+
+    /// Checks every field of every record, and that ids are unique. A large
+    /// table is checked in two halves at once.
+    mutating func checkFields() {
+        let count = table.count
+        if count >= 100_000 {
+            let shared = SharedTable(table: table)
+            let halves = ResultSlots<[(row: Int, problem: StoreProblem)]>(count: 2)
+            Parallel.run(2) { i in
+                var half = Validator(table: shared.table)
+                half.checkFields(in: i == 0 ? 0..<count / 2 : count / 2..<count)
+                halves.set(i, half.found)
+            }
+            found += halves.take().joined()
+        } else {
+            checkFields(in: 0..<count)
+        }
+        checkIDs()
+    }
+
+    private mutating func checkFields(in rows: Range<Int>) {
+        let spec = table.name.spec
+        for field in spec.fields {
+            let c = table.column(field.name)!
+            let column = table.columns[c]
+            for row in rows {
+                let value = column[row]
+                if case .null = value {
+                    if !field.optional {
+                        report(row, field.name, table.has(row, c) ? "expected \(field.type.description), found null (the field is required)"
+                                                                   : "missing (the field is required)")
+                    }
+                    continue
+                }
+                if let message = Validator.check(value, against: field) { report(row, field.name, message) }
+            }
+        }
+    }
+
+    private mutating func checkIDs() {
+        let spec = table.name.spec
+        if spec.hasID {
+            var index: [ExactString: Int] = [:]
+            index.reserveCapacity(table.count)
+            for row in 0..<table.count {
+                guard let id = table.id(row) else { continue }
+                if let first = index[ExactString(id)] {
+                    report(row, "id", "duplicate id \"\(id)\" (first used by \(table.label(first)))")
+                } else {
+                    index[ExactString(id)] = row
+                }
+            }
+            table.idIndex = index
+        }
+    }
+
+    /// A table read by the checking threads while no one changes it.
+    private struct SharedTable: @unchecked Sendable {
+        let table: Table
+    }
+
+    /// Nil when `value` fits the field, else what was expected and found.
+    public static func check(_ value: JSONValue, against field: FieldSpec) -> String? {
+        check(value, type: field.type, range: field.range)
+    }
+
+    static func check(_ value: JSONValue, type: FieldType, range: ClosedRange<Double>?) -> String? {
+        func found() -> String {
+            switch value {
+            case .string(let s): "found \"\(s)\""
+            case .number(let n): "found \(n.text)"
+            case .bool(let b): "found \(b)"
+            default: "found \(value.typeName)"
+            }
+        }
+        switch (type, value) {
+        case (.string, .string), (.ref, .string), (.bool, .bool):
+            return nil
+        case (.number, .number(let n)), (.int, .number(let n)):
+            if case .int = type, n.value != n.value.rounded() { return "expected a whole number, \(found())" }
+            if let range, !range.contains(n.value) {
+                let hi = range.upperBound == .infinity ? "" : " to \(JSONNumber.canonicalText(range.upperBound))"
+                return "expected a number from \(JSONNumber.canonicalText(range.lowerBound))\(hi), \(found())"
+            }
+            return nil
+        case (.date, .string(let s)):
+            return Dates.parseDate(s) == nil ? "expected a date (YYYY-MM-DD), \(found())" : nil
+        case (.month, .string(let s)):
+            return Dates.parseMonth(s) == nil ? "expected a month (YYYY-MM), \(found())" : nil
+        case (.oneOf(let allowed), .string(let s)):
+            if allowed.containsExactly(s) { return nil }
+            var message = "expected one of \(allowed.joined(separator: ", ")), \(found())"
+            if let near = Suggest.closest(to: s, in: allowed) { message += " (did you mean \"\(near)\"?)" }
+            return message
+        case (.list(let element), .array(let items)):
+            for (i, item) in items.enumerated() {
+                if let m = check(item, type: element, range: nil) { return "item \(i + 1): \(m)" }
+            }
+            return nil
+        default:
+            return "expected \(type.description), \(found())"
+        }
+    }
+
+    /// Resolves a reference field to row numbers in the target table, reporting dangling ones.
+    mutating func resolve(field: String, in target: Table?) -> [Int32] {
+        let c = table.column(field)!
+        let column = table.columns[c]
+        var rows = [Int32](repeating: -1, count: table.count)
+        guard let target else { return rows }
+        // Runs of records naming the same target are common (measurements of one kpi).
+        var lastID = ""
+        var lastRow: Int32 = -1
+        for row in 0..<table.count {
+            guard case .string(let id) = column[row] else { continue }
+            if id == lastID, lastRow >= 0 {
+                rows[row] = lastRow
+                continue
+            }
+            if let t = target.row(id: id) {
+                lastID = id
+                lastRow = Int32(t)
+                rows[row] = lastRow
+            } else {
+                report(row, field, "no \(target.name.rawValue) record has id \"\(id)\"")
+            }
+        }
+        return rows
+    }
+}
