@@ -21,7 +21,7 @@ public final class Compiler {
     let environment: Environment
     let source: [UInt8]
     /// Derived fields named directly on the rows of a collection, to show as columns.
-    var derivedMentioned: [(CollectionName, String)] = []
+    var derivedMentioned: [DerivedField] = []
     /// Set when an aggregate over rows appears where `allowImplicitGroup` is on:
     /// the select stage then treats all rows as one group.
     var needsImplicitGroup = false
@@ -197,7 +197,7 @@ public final class Compiler {
     /// What a record of `collection` can be asked for: stored fields (and extra
     /// ones in its file), derived fields, and the lists of records that refer to it.
     public static func memberNames(of collection: CollectionName) -> [String] {
-        collection.spec.fields.map(\.name) + collection.spec.derived.map(\.name)
+        collection.spec.fields.map(\.name) + DerivedField.on(collection).map(\.name)
             + Schema.children(of: collection).map(\.child.rawValue).uniqued()
     }
 
@@ -211,18 +211,20 @@ public final class Compiler {
         do {
             let name = segment.name
             let spec = collection.spec
-            if let field = spec.field(name) {
+            if let index = spec.fields.firstIndex(where: { $0.name == name }) {
+                let field = spec.fields[index]
                 let table = try store.table(collection)
-                let column = table.columns[table.column(name)!]
+                // Schema fields are a table's first columns, in their order.
+                let column = table.columns[index]
                 let convert = Convert.reader(for: field.type)
                 if case .ref(let target) = field.type {
                     return .reference(target, table.references[name] ?? [], { convert(column[$0]) })
                 }
                 return .value { convert(column[$0]) }
             }
-            if spec.derived.contains(where: { $0.name == name }) {
-                let values = try store.derived(collection, name)
-                if top, !derivedMentioned.contains(where: { $0 == (collection, name) }) { derivedMentioned.append((collection, name)) }
+            if let derived = DerivedField.named(name, on: collection) {
+                let values = try store.derived(derived)
+                if top, !derivedMentioned.contains(derived) { derivedMentioned.append(derived) }
                 return .value { values[$0] }
             }
             if let child = CollectionName(rawValue: name), let link = Schema.children(of: collection).first(where: { $0.child == child }) {

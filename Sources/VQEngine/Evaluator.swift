@@ -54,7 +54,7 @@ public final class Evaluator {
             if isCancelled() { throw Evaluator.interrupted(stage) }
         }
         if case .records(let c) = relation.scope {
-            relation.derivedShown = compiler.derivedMentioned.filter { $0.0 == c }.map(\.1)
+            relation.derivedShown = compiler.derivedMentioned.filter { $0.collection == c }
         }
         return .relation(relation)
     }
@@ -256,16 +256,16 @@ public final class Evaluator {
             let table: Table
             do { table = try store.table(c) } catch { throw Diagnostic(error.message) }
             var readers = table.columnNames.indices.map { Evaluator.reader(table, column: $0) }
-            for name in relation.derivedShown {
+            for field in relation.derivedShown {
                 let values: [Value]
-                do { values = try store.derived(c, name) } catch { throw Diagnostic(error.message) }
+                do { values = try store.derived(field) } catch { throw Diagnostic(error.message) }
                 readers.append { values[$0] }
             }
             let rows = relation.rows.map { row -> [Value] in
                 guard case .record(let r) = row else { return [] }
                 return readers.map { plain($0(r)) }
             }
-            return ResultTable(columns: table.columnNames + relation.derivedShown, rows: rows)
+            return ResultTable(columns: table.columnNames + relation.derivedShown.map(\.name), rows: rows)
         case .columns(let names):
             return ResultTable(columns: names, rows: relation.rows.map { row in
                 if case .values(let v) = row { return v.map(plain) }

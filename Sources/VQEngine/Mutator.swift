@@ -224,7 +224,7 @@ public struct Mutator {
     }
 
     private func unknownField(_ name: String, of collection: CollectionName, at range: SourceRange) -> Diagnostic {
-        if collection.spec.derived.contains(where: { $0.name == name }) {
+        if DerivedField.named(name, on: collection) != nil {
             return Diagnostic("'\(name)' is a derived field of \(collection.rawValue): it is computed, not stored", at: range)
         }
         return Diagnostic.unknown("field", name, on: collection.rawValue, at: range, candidates: collection.spec.fields.map(\.name))

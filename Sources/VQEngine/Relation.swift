@@ -46,7 +46,7 @@ public struct Relation: Sendable {
     public var scope: Scope
     public var rows: [Row]
     /// Derived fields the query used, shown after the stored fields of records.
-    public var derivedShown: [String] = []
+    public var derivedShown: [DerivedField] = []
 }
 
 /// A statement's result.

@@ -20,6 +20,12 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// The day, if this is a date string (`YYYY-MM-DD`).
+    public var date: Int? {
+        if case .string(let s) = self { return Dates.parseDate(s) }
+        return nil
+    }
+
     /// Strings equal by code points, as JSON compares them.
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {

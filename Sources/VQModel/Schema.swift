@@ -6,10 +6,10 @@ public enum CollectionName: String, CaseIterable, Sendable, Hashable, Comparable
     case vendors, contracts, kpis, measurements, risks, costs, change_requests, findings, evaluations
 
     public static func < (a: Self, b: Self) -> Bool { a.order < b.order }
-    private var order: Int { Self.allCases.firstIndex(of: self)! }
+    private var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 
     public var fileName: String { rawValue + ".json" }
-    public var spec: CollectionSpec { Schema.collections[self]! }
+    public var spec: CollectionSpec { Schema.specs[order] }
     /// The name of one record ("vendor"), used for relation names.
     public var singular: String {
         switch self {
@@ -63,17 +63,10 @@ public struct FieldSpec: Sendable {
     }
 }
 
-/// A derived (computed, read-only) field and its definition, as `.describe` shows it.
-public struct DerivedSpec: Sendable {
-    public var name: String
-    public var definition: String
-}
-
-/// One collection: its stored fields, derived fields and whether records have an `id`.
+/// One collection: its stored fields and whether records have an `id`.
 public struct CollectionSpec: Sendable {
     public var name: CollectionName
     public var fields: [FieldSpec]
-    public var derived: [DerivedSpec]
 
     public var hasID: Bool { fields.first?.name == "id" }
     public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }
@@ -90,90 +83,21 @@ public enum Schema {
     public static let categories = ["software", "customer_service", "logistics", "content", "design",
                              "manufacturing", "data_entry", "facilities", "it_ops", "other"]
 
-    public static let collections: [CollectionName: CollectionSpec] = {
-        var all: [CollectionName: CollectionSpec] = [:]
-        func add(_ name: CollectionName, _ fields: [FieldSpec], _ derived: [DerivedSpec] = []) {
-            all[name] = CollectionSpec(name: name, fields: fields, derived: derived)
+    /// Each collection's stored fields, from its `StoredField` cases, in the order of `CollectionName`.
+    static let specs: [CollectionSpec] = CollectionName.allCases.map { c in
+        func spec<F: StoredField>(_ fields: F.Type) -> CollectionSpec { CollectionSpec(name: c, fields: F.allCases.map(\.spec)) }
+        switch c {
+        case .vendors: return spec(VendorField.self)
+        case .contracts: return spec(ContractField.self)
+        case .kpis: return spec(KPIField.self)
+        case .measurements: return spec(MeasurementField.self)
+        case .risks: return spec(RiskField.self)
+        case .costs: return spec(CostField.self)
+        case .change_requests: return spec(ChangeRequestField.self)
+        case .findings: return spec(FindingField.self)
+        case .evaluations: return spec(EvaluationField.self)
         }
-        add(.vendors, [
-            FieldSpec("id", .string), FieldSpec("name", .string),
-            FieldSpec("category", .oneOf(categories)),
-            FieldSpec("country", .string),
-            FieldSpec("status", .oneOf(["prospect", "qualified", "active", "suspended", "exited"])),
-            FieldSpec("rating", .number, range: 0...5), FieldSpec("headcount", .int, range: 0...Double.infinity),
-            FieldSpec("certifications", .list(.string)), FieldSpec("since", .date),
-            FieldSpec("notes", .string, optional: true),
-        ], [
-            DerivedSpec(name: "on_time", definition: "mean of actual over all measurements of all kpis with metric on_time of all the vendor's contracts"),
-            DerivedSpec(name: "spend", definition: "sum of spend over the vendor's contracts"),
-            DerivedSpec(name: "score", definition: "100 × Σ(weight × attainment) / Σ weight over all kpis of all its contracts that have measurements"),
-            DerivedSpec(name: "risk_exposure", definition: "Σ likelihood × impact over its risks whose status is open"),
-            DerivedSpec(name: "open_findings", definition: "number of findings on its contracts with passed = false and no resolved date"),
-            DerivedSpec(name: "eval_score", definition: "mean over its evaluations of the mean of (quality, cost, cooperation, delivery)"),
-        ])
-        add(.contracts, [
-            FieldSpec("id", .string), FieldSpec("vendor", .ref(.vendors)), FieldSpec("title", .string),
-            FieldSpec("start", .date), FieldSpec("end", .date),
-            FieldSpec("value", .number), FieldSpec("currency", .string), FieldSpec("budget_cap", .number),
-            FieldSpec("payment_terms_days", .int, range: 0...Double.infinity),
-            FieldSpec("change_request_cost", .number),
-            FieldSpec("expected_change_requests", .int, range: 0...Double.infinity),
-            FieldSpec("penalty_cap", .number, range: 0...1),
-            FieldSpec("confidentiality", .bool),
-            FieldSpec("status", .oneOf(["draft", "active", "expired", "terminated"])),
-        ], [
-            DerivedSpec(name: "spend", definition: "sum of the contract's costs' amount"),
-            DerivedSpec(name: "remaining", definition: "budget_cap − spend"),
-            DerivedSpec(name: "term_months", definition: "whole months from start to the day after end"),
-            DerivedSpec(name: "score", definition: "100 × Σ(weight × attainment) / Σ weight over its kpis that have measurements"),
-        ])
-        add(.kpis, [
-            FieldSpec("id", .string), FieldSpec("contract", .ref(.contracts)), FieldSpec("metric", .string),
-            FieldSpec("target", .number), FieldSpec("direction", .oneOf(["higher", "lower"])),
-            FieldSpec("weight", .number, range: 0...Double.infinity), FieldSpec("penalty", .number),
-        ], [
-            DerivedSpec(name: "mean", definition: "mean of the kpi's measurements' actual"),
-            DerivedSpec(name: "latest", definition: "actual of the kpi's measurement with the greatest period"),
-            DerivedSpec(name: "misses", definition: "number of its measurements that miss the target (actual < target for higher, actual > target for lower)"),
-            DerivedSpec(name: "miss_rate", definition: "misses / number of measurements"),
-            DerivedSpec(name: "attainment", definition: "higher: min(1, mean / target) (1 when target is 0); lower: min(1, target / mean) (1 when mean is 0); null without measurements"),
-        ])
-        add(.measurements, [
-            FieldSpec("kpi", .ref(.kpis)), FieldSpec("period", .month), FieldSpec("actual", .number),
-        ])
-        add(.risks, [
-            FieldSpec("id", .string), FieldSpec("vendor", .ref(.vendors)),
-            FieldSpec("contract", .ref(.contracts), optional: true), FieldSpec("title", .string),
-            FieldSpec("category", .oneOf(["financial", "operational", "security", "compliance", "force_majeure", "delivery"])),
-            FieldSpec("likelihood", .number, range: 0...1), FieldSpec("impact", .number),
-            FieldSpec("status", .oneOf(["open", "mitigated", "closed"])),
-            FieldSpec("mitigation", .string, optional: true), FieldSpec("owner", .string, optional: true),
-        ])
-        add(.costs, [
-            FieldSpec("id", .string), FieldSpec("contract", .ref(.contracts)), FieldSpec("period", .month),
-            FieldSpec("category", .oneOf(["labor", "equipment", "materials", "travel", "change_request", "penalty", "bonus", "other"])),
-            FieldSpec("amount", .number),
-        ])
-        add(.change_requests, [
-            FieldSpec("id", .string), FieldSpec("contract", .ref(.contracts)), FieldSpec("date", .date),
-            FieldSpec("title", .string), FieldSpec("cost", .number),
-            FieldSpec("status", .oneOf(["proposed", "approved", "rejected", "done"])),
-        ])
-        add(.findings, [
-            FieldSpec("id", .string), FieldSpec("contract", .ref(.contracts)), FieldSpec("date", .date),
-            FieldSpec("kind", .oneOf(["spot_check", "review", "audit", "complaint"])),
-            FieldSpec("severity", .oneOf(["low", "medium", "high", "critical"])),
-            FieldSpec("passed", .bool),
-            FieldSpec("due", .date, optional: true), FieldSpec("resolved", .date, optional: true),
-        ])
-        add(.evaluations, [
-            FieldSpec("id", .string), FieldSpec("vendor", .ref(.vendors)), FieldSpec("date", .date),
-            FieldSpec("quality", .int, range: 1...5), FieldSpec("cost", .int, range: 1...5),
-            FieldSpec("cooperation", .int, range: 1...5), FieldSpec("delivery", .int, range: 1...5),
-            FieldSpec("comment", .string, optional: true),
-        ])
-        return all
-    }()
+    }
 
     /// Collections whose records refer to `target`, with the referring field:
     /// these are the lists reachable from a `target` record (`vendor.contracts`).

@@ -86,8 +86,9 @@ enum Help {
         }
         let extra = extraFields.filter { spec.field($0) == nil }
         if !extra.isEmpty { out += "\nOther fields in the file (kept as they are):\n" + extra.map { "  " + $0 + "\n" }.joined() }
-        if !spec.derived.isEmpty {
-            out += "\nDerived fields:\n" + spec.derived.map { "  " + $0.name.padding(26) + $0.definition + "\n" }.joined()
+        let derived = DerivedField.on(c)
+        if !derived.isEmpty {
+            out += "\nDerived fields:\n" + derived.map { "  " + $0.name.padding(26) + $0.definition + "\n" }.joined()
         }
         let refs = spec.references
         let children = Schema.children(of: c)

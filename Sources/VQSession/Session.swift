@@ -154,18 +154,10 @@ public final class Session {
         for t in tokens {
             guard let name = t.identifier else { continue }
             if let c = CollectionName(rawValue: name) { wanted.insert(c) }
-            wanted.formUnion(Session.derivedSources[name] ?? [])
+            wanted.formUnion(DerivedField.reads(ofName: name))
         }
         if !wanted.isEmpty { store.prefetch(wanted) }
     }
-
-    /// The collections each derived field reads.
-    private static let derivedSources: [String: [CollectionName]] = [
-        "on_time": [.vendors, .contracts, .kpis, .measurements], "score": [.kpis, .measurements],
-        "mean": [.measurements], "latest": [.measurements], "misses": [.measurements], "miss_rate": [.measurements],
-        "attainment": [.measurements], "spend": [.costs], "remaining": [.costs], "risk_exposure": [.risks],
-        "open_findings": [.findings], "eval_score": [.evaluations],
-    ]
 
     func evaluator(_ source: String) -> Evaluator {
         Evaluator(store: store, environment: environment, source: source, isCancelled: isCancelled)

@@ -50,10 +50,10 @@ struct RiskModel: Sendable {
 
     /// Record `row` of the risks table.
     init(_ risks: Table, _ row: Int) {
-        id = risks.text("id", row)
-        title = risks.text("title", row)
-        likelihood = risks.number("likelihood", row)
-        impact = risks.number("impact", row)
+        id = risks.text(RiskField.id, row)
+        title = risks.text(RiskField.title, row)
+        likelihood = risks.number(RiskField.likelihood, row)
+        impact = risks.number(RiskField.impact, row)
     }
 }
 
@@ -73,49 +73,49 @@ struct SimulationModel: Sendable {
         let contracts = try store.table(.contracts)
         let kpis = try store.table(.kpis)
         let risks = try store.table(.risks)
-        let termMonths = try store.derived(.contracts, "term_months")
-        let date = { (t: Table, field: String, row: Int) -> Int? in Dates.parseDate(t.text(field, row)) }
-        let kpisOf = try store.children(.kpis, via: "contract")
+        let termMonths = try store.derived(DerivedField.termMonths)
+        let start = contracts.values(ContractField.start), end = contracts.values(ContractField.end)
+        let kpisOf = try store.children(.kpis, via: KPIField.contract.rawValue)
         let stats = try store.kpiStats(of: rows.flatMap { kpisOf[$0].map(Int.init) })
         let thisMonth = Dates.month(ofDay: store.today)
 
         var models: [ContractModel] = []
         var vendorRows = Set<Int>()
-        let vendorOf = contracts.references["vendor"] ?? []
+        let vendorOf = contracts.links(ContractField.vendor)
         for c in rows {
-            let status = contracts.text("status", c)
+            let status = contracts.text(ContractField.status, c)
             let term: Int = if case .number(let t) = termMonths[c] { Int(t) } else { 0 }
             // Whole months of the term left after the latest month measured (or from now, with none).
             var remaining = 0
             let latest = kpisOf[c].map { stats[Int($0)]?.latestPeriod ?? Int.min }.max() ?? Int.min
-            if status != "expired", status != "terminated", let end = date(contracts, "end", c) {
+            if status != "expired", status != "terminated", let end = end[c].date {
                 let from: Int
                 if latest != Int.min {
                     from = Dates.firstDay(ofMonth: latest + 1)
                 } else {
-                    from = max(date(contracts, "start", c) ?? store.today, Dates.firstDay(ofMonth: thisMonth))
+                    from = max(start[c].date ?? store.today, Dates.firstDay(ofMonth: thisMonth))
                 }
                 remaining = max(0, Dates.wholeMonths(from: from, to: end + 1))
             }
             var kpiModels: [KPIModel] = []
             for k in kpisOf[c] {
                 guard let rate = stats[Int(k)]?.missRate else { continue }
-                kpiModels.append(KPIModel(periods: remaining, missRate: rate, penalty: kpis.number("penalty", Int(k))))
+                kpiModels.append(KPIModel(periods: remaining, missRate: rate, penalty: kpis.number(KPIField.penalty, Int(k))))
             }
             models.append(ContractModel(
-                id: contracts.text("id", c), value: contracts.number("value", c), termMonths: term,
-                budgetCap: contracts.number("budget_cap", c), penaltyCap: contracts.number("penalty_cap", c),
-                expectedChangeRequests: Int(contracts.number("expected_change_requests", c)),
-                changeRequestCost: contracts.number("change_request_cost", c), kpis: kpiModels))
+                id: contracts.text(ContractField.id, c), value: contracts.number(ContractField.value, c), termMonths: term,
+                budgetCap: contracts.number(ContractField.budget_cap, c), penaltyCap: contracts.number(ContractField.penalty_cap, c),
+                expectedChangeRequests: Int(contracts.number(ContractField.expected_change_requests, c)),
+                changeRequestCost: contracts.number(ContractField.change_request_cost, c), kpis: kpiModels))
             if vendorOf.indices.contains(c), vendorOf[c] >= 0 { vendorRows.insert(Int(vendorOf[c])) }
         }
         let chosen = Set(rows)
-        let riskContract = risks.references["contract"] ?? []
-        let riskVendor = risks.references["vendor"] ?? []
+        let riskContract = risks.links(RiskField.contract)
+        let riskVendor = risks.links(RiskField.vendor)
         var riskModels: [RiskModel] = []
-        for r in 0..<risks.count where risks.text("status", r) == "open" {
+        for r in 0..<risks.count where risks.text(RiskField.status, r) == "open" {
             let ownContract = riskContract.indices.contains(r) ? Int(riskContract[r]) : -1
-            let hasContract = risks.has(r, risks.column("contract")!) && !(risks.columns[risks.column("contract")!][r] == .null)
+            let hasContract = risks.values(RiskField.contract)[r] != .null
             let mine = ownContract >= 0 ? chosen.contains(ownContract)
                 : !hasContract && riskVendor.indices.contains(r) && vendorRows.contains(Int(riskVendor[r]))
             guard mine else { continue }
@@ -131,8 +131,8 @@ extension SimulationModel {
         let vendors = try store.table(.vendors)
         let risks = try store.table(.risks)
         let chosen = Set(rows)
-        let vendorOf = risks.references["vendor"] ?? []
-        let models = (0..<risks.count).filter { risks.text("status", $0) == "open" && vendorOf.indices.contains($0) && chosen.contains(Int(vendorOf[$0])) }
+        let vendorOf = risks.links(RiskField.vendor)
+        let models = (0..<risks.count).filter { risks.text(RiskField.status, $0) == "open" && vendorOf.indices.contains($0) && chosen.contains(Int(vendorOf[$0])) }
             .map { RiskModel(risks, $0) }
         let target = rows.count == 1 ? vendors.id(rows[0]) ?? "1 vendor" : "\(ValueText.count(rows.count)) vendors"
         return SimulationModel(contracts: [], risks: models, target: target)

@@ -70,7 +70,7 @@ public struct Simulator {
         let contracts = try Diagnostic.located(s.range) { () throws(StoreError) in try store.table(.contracts) }
         switch s.target {
         case .active:
-            let status = contracts.columns[contracts.column("status")!]
+            let status = contracts.values(ContractField.status)
             let rows = (0..<contracts.count).filter { status[$0] == .string("active") }
             return (rows, "the \(ValueText.count(rows.count)) active contracts")
         case .id(let id, let range):

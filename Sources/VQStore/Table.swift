@@ -40,6 +40,16 @@ public final class Table {
 
     public func column(_ field: String) -> Int? { columnIndex[ExactString(field)] }
 
+    /// A stored field's values, one per record (`.null` where absent). Schema
+    /// fields are the table's first columns, in their order, so this needs no lookup.
+    public func values<F: StoredField>(_ field: F) -> [JSONValue] { columns[field.column] }
+
+    /// A reference field's links: for each record, the row its reference names
+    /// in the target table (-1: none, or not resolved).
+    public func links<F: StoredField>(_ field: F) -> [Int32] {
+        references[field.rawValue] ?? [Int32](repeating: -1, count: count)
+    }
+
     /// The record whose id has exactly these code points.
     public func row(id: String) -> Int? { idIndex[ExactString(id)] }
 
@@ -58,12 +68,12 @@ public final class Table {
     }
 
     /// A schema field's text ("" when absent or not a string) and number (0 likewise), for models built from records.
-    public func text(_ field: String, _ row: Int) -> String {
-        if case .string(let s) = columns[columnIndex[ExactString(field)]!][row] { return s }
+    public func text<F: StoredField>(_ field: F, _ row: Int) -> String {
+        if case .string(let s) = columns[field.column][row] { return s }
         return ""
     }
 
-    public func number(_ field: String, _ row: Int) -> Double { columns[columnIndex[ExactString(field)]!][row].number ?? 0 }
+    public func number<F: StoredField>(_ field: F, _ row: Int) -> Double { columns[field.column][row].number ?? 0 }
 
     public func id(_ row: Int) -> String? {
         if case .string(let s) = columns[0][row], name.spec.hasID { return s }

@@ -287,3 +287,44 @@ import Testing
         #expect(out.contains("│ V-2 │ null  │    null │     0 │             0 │"), "\(out)")
     }
 }
+
+/// Typed field access (`table.values(ContractField.budget_cap)`) reads the
+/// column a lookup by name finds, for every field of every collection, and
+/// each derived field is declared once.
+@Suite struct TypedFieldTests {
+    static func check<F: StoredField>(_ fields: F.Type, in store: Store) throws {
+        let table = try store.table(F.collection)
+        #expect(F.allCases.map(\.rawValue) == F.collection.spec.fields.map(\.name))
+        for f in F.allCases {
+            #expect(table.column(f.rawValue) == f.column, "\(F.collection.rawValue).\(f.rawValue)")
+        }
+    }
+
+    @Test func typedFieldsAreTheSchemaColumns() throws {
+        let store = try Fixture.store()
+        try Self.check(VendorField.self, in: store)
+        try Self.check(ContractField.self, in: store)
+        try Self.check(KPIField.self, in: store)
+        try Self.check(MeasurementField.self, in: store)
+        try Self.check(RiskField.self, in: store)
+        try Self.check(CostField.self, in: store)
+        try Self.check(ChangeRequestField.self, in: store)
+        try Self.check(FindingField.self, in: store)
+        try Self.check(EvaluationField.self, in: store)
+    }
+
+    @Test func eachDerivedFieldIsDeclaredOnceAndReadsWhatItNeeds() throws {
+        let names = DerivedField.all.map { "\($0.collection.rawValue).\($0.name)" }
+        #expect(Set(names).count == names.count)
+        for field in DerivedField.all {
+            #expect(field.reads.contains(field.collection), "\(field.name)")
+            // Computed on a store that has read only what the field says it reads.
+            let store = try Fixture.store()
+            store.prefetch(Set(field.reads))
+            let before = Set(store.loaded)
+            _ = try store.derived(field)
+            #expect(Set(store.loaded).isSubset(of: before.union(field.reads.flatMap(Schema.dependencies(of:)))),
+                    "\(field.collection.rawValue).\(field.name) read \(Set(store.loaded).subtracting(before)) beyond what it declares")
+        }
+    }
+}

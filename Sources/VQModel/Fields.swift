@@ -1,0 +1,150 @@
+/// A stored field of one collection, named in code by its case
+/// (`ContractField.budget_cap`), so that a misspelt name does not compile. The
+/// cases are the collection's schema fields, in order; their raw values are
+/// the names in the files.
+public protocol StoredField: CaseIterable, Sendable, Hashable, RawRepresentable where RawValue == String, AllCases == [Self] {
+    static var collection: CollectionName { get }
+    /// The field's type, whether it may be absent, and its range.
+    var spec: FieldSpec { get }
+}
+
+extension StoredField {
+    /// The field's column in a table of its collection: schema fields come first, in this order.
+    public var column: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+}
+
+public enum VendorField: String, StoredField {
+    case id, name, category, country, status, rating, headcount, certifications, since, notes
+    public static let collection = CollectionName.vendors
+    public var spec: FieldSpec {
+        switch self {
+        case .id, .name, .country: FieldSpec(rawValue, .string)
+        case .category: FieldSpec(rawValue, .oneOf(Schema.categories))
+        case .status: FieldSpec(rawValue, .oneOf(["prospect", "qualified", "active", "suspended", "exited"]))
+        case .rating: FieldSpec(rawValue, .number, range: 0...5)
+        case .headcount: FieldSpec(rawValue, .int, range: 0...Double.infinity)
+        case .certifications: FieldSpec(rawValue, .list(.string))
+        case .since: FieldSpec(rawValue, .date)
+        case .notes: FieldSpec(rawValue, .string, optional: true)
+        }
+    }
+}
+
+public enum ContractField: String, StoredField {
+    case id, vendor, title, start, end, value, currency, budget_cap, payment_terms_days, change_request_cost,
+         expected_change_requests, penalty_cap, confidentiality, status
+    public static let collection = CollectionName.contracts
+    public var spec: FieldSpec {
+        switch self {
+        case .id, .title, .currency: FieldSpec(rawValue, .string)
+        case .vendor: FieldSpec(rawValue, .ref(.vendors))
+        case .start, .end: FieldSpec(rawValue, .date)
+        case .value, .budget_cap, .change_request_cost: FieldSpec(rawValue, .number)
+        case .payment_terms_days, .expected_change_requests: FieldSpec(rawValue, .int, range: 0...Double.infinity)
+        case .penalty_cap: FieldSpec(rawValue, .number, range: 0...1)
+        case .confidentiality: FieldSpec(rawValue, .bool)
+        case .status: FieldSpec(rawValue, .oneOf(["draft", "active", "expired", "terminated"]))
+        }
+    }
+}
+
+public enum KPIField: String, StoredField {
+    case id, contract, metric, target, direction, weight, penalty
+    public static let collection = CollectionName.kpis
+    public var spec: FieldSpec {
+        switch self {
+        case .id, .metric: FieldSpec(rawValue, .string)
+        case .contract: FieldSpec(rawValue, .ref(.contracts))
+        case .target, .penalty: FieldSpec(rawValue, .number)
+        case .direction: FieldSpec(rawValue, .oneOf(["higher", "lower"]))
+        case .weight: FieldSpec(rawValue, .number, range: 0...Double.infinity)
+        }
+    }
+}
+
+public enum MeasurementField: String, StoredField {
+    case kpi, period, actual
+    public static let collection = CollectionName.measurements
+    public var spec: FieldSpec {
+        switch self {
+        case .kpi: FieldSpec(rawValue, .ref(.kpis))
+        case .period: FieldSpec(rawValue, .month)
+        case .actual: FieldSpec(rawValue, .number)
+        }
+    }
+}
+
+public enum RiskField: String, StoredField {
+    case id, vendor, contract, title, category, likelihood, impact, status, mitigation, owner
+    public static let collection = CollectionName.risks
+    public var spec: FieldSpec {
+        switch self {
+        case .id, .title: FieldSpec(rawValue, .string)
+        case .vendor: FieldSpec(rawValue, .ref(.vendors))
+        case .contract: FieldSpec(rawValue, .ref(.contracts), optional: true)
+        case .category: FieldSpec(rawValue, .oneOf(["financial", "operational", "security", "compliance", "force_majeure", "delivery"]))
+        case .likelihood: FieldSpec(rawValue, .number, range: 0...1)
+        case .impact: FieldSpec(rawValue, .number)
+        case .status: FieldSpec(rawValue, .oneOf(["open", "mitigated", "closed"]))
+        case .mitigation, .owner: FieldSpec(rawValue, .string, optional: true)
+        }
+    }
+}
+
+public enum CostField: String, StoredField {
+    case id, contract, period, category, amount
+    public static let collection = CollectionName.costs
+    public var spec: FieldSpec {
+        switch self {
+        case .id: FieldSpec(rawValue, .string)
+        case .contract: FieldSpec(rawValue, .ref(.contracts))
+        case .period: FieldSpec(rawValue, .month)
+        case .category: FieldSpec(rawValue, .oneOf(["labor", "equipment", "materials", "travel", "change_request", "penalty", "bonus", "other"]))
+        case .amount: FieldSpec(rawValue, .number)
+        }
+    }
+}
+
+public enum ChangeRequestField: String, StoredField {
+    case id, contract, date, title, cost, status
+    public static let collection = CollectionName.change_requests
+    public var spec: FieldSpec {
+        switch self {
+        case .id, .title: FieldSpec(rawValue, .string)
+        case .contract: FieldSpec(rawValue, .ref(.contracts))
+        case .date: FieldSpec(rawValue, .date)
+        case .cost: FieldSpec(rawValue, .number)
+        case .status: FieldSpec(rawValue, .oneOf(["proposed", "approved", "rejected", "done"]))
+        }
+    }
+}
+
+public enum FindingField: String, StoredField {
+    case id, contract, date, kind, severity, passed, due, resolved
+    public static let collection = CollectionName.findings
+    public var spec: FieldSpec {
+        switch self {
+        case .id: FieldSpec(rawValue, .string)
+        case .contract: FieldSpec(rawValue, .ref(.contracts))
+        case .date: FieldSpec(rawValue, .date)
+        case .kind: FieldSpec(rawValue, .oneOf(["spot_check", "review", "audit", "complaint"]))
+        case .severity: FieldSpec(rawValue, .oneOf(["low", "medium", "high", "critical"]))
+        case .passed: FieldSpec(rawValue, .bool)
+        case .due, .resolved: FieldSpec(rawValue, .date, optional: true)
+        }
+    }
+}
+
+public enum EvaluationField: String, StoredField {
+    case id, vendor, date, quality, cost, cooperation, delivery, comment
+    public static let collection = CollectionName.evaluations
+    public var spec: FieldSpec {
+        switch self {
+        case .id: FieldSpec(rawValue, .string)
+        case .vendor: FieldSpec(rawValue, .ref(.vendors))
+        case .date: FieldSpec(rawValue, .date)
+        case .quality, .cost, .cooperation, .delivery: FieldSpec(rawValue, .int, range: 1...5)
+        case .comment: FieldSpec(rawValue, .string, optional: true)
+        }
+    }
+}
