@@ -18,7 +18,10 @@ public struct Parser {
     private var depth = 0
     static let maxDepth = 256
 
-    public static let stageKeywords = ["where", "select", "order", "sort", "limit", "take", "group", "count", "distinct"]
+    /// The stages as they are written (completion offers these), declared once;
+    /// a stage starts with the first word.
+    public static let stages = ["where", "select", "order by", "sort by", "limit", "take", "group by", "count", "distinct"]
+    static let stageKeywords = stages.map { String($0.prefix { $0 != " " }) }
     /// Words that cannot name a field or variable in an expression.
     static let reserved: Set<String> = ["and", "or", "not", "in", "between", "contains", "like", "is", "null", "true", "false"]
 

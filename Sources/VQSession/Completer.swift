@@ -119,15 +119,14 @@ public struct Completer {
     // MARK: Names
 
     static let statementKeywords = ["let", "param", "simulate", "insert into", "update", "delete from", "undo"]
-    static let stageWords = ["where", "select", "order by", "sort by", "limit", "take", "group by", "count", "distinct"]
-    static var helpTopics: [String] { Help.topics + Session.metaCommands.map(\.name) + CollectionName.allCases.map(\.rawValue) }
+    static var helpTopics: [String] { Help.topics + MetaCommand.all.map(\.name) + CollectionName.allCases.map(\.rawValue) }
 
     func names(for expectation: Expectation) -> [String] {
         switch expectation {
         case .statement: Completer.statementKeywords + sources
         case .source: sources
         case .collection: CollectionName.allCases.map(\.rawValue)
-        case .stage: Completer.stageWords
+        case .stage: Parser.stages
         case .keyword(let word): [word]
         case .value(let query): valueNames(in: scope(of: query))
         case .member(let path, let query): memberNames(path, in: scope(of: query))
@@ -273,18 +272,18 @@ public struct Completer {
 
     private func metaCandidates(_ meta: (name: String, rest: String?), word: String) -> [String] {
         guard let rest = meta.rest else {
-            return (Session.metaCommands.map(\.name) + ["exit"]).map { "." + $0 }
+            return MetaCommand.names.map { "." + $0 }
         }
-        guard !rest.contains(" ") || ["read", "output", "once", "open"].contains(meta.name) else { return [] }
-        switch meta.name {
-        case "mode": return OutputFormat.allCases.map(\.rawValue)
-        case "describe": return CollectionName.allCases.map(\.rawValue)
-        case "help": return Completer.helpTopics
-        case "timer": return ["on", "off"]
-        case "expanded": return ExpandedMode.allCases.map(\.rawValue)
-        case "read", "output", "once": return files(word, directoriesOnly: false)
-        case "open": return files(word, directoriesOnly: true)
-        default: return []
+        guard let command = MetaCommand.named(meta.name) else { return [] }
+        // A path may hold spaces; other arguments are one word.
+        guard !rest.contains(" ") || [.file, .directory].contains(command.argument) else { return [] }
+        switch command.argument {
+        case .none: return []
+        case .choice(let words): return words
+        case .collection: return CollectionName.allCases.map(\.rawValue)
+        case .helpTopic: return Completer.helpTopics
+        case .file: return files(word, directoriesOnly: false)
+        case .directory: return files(word, directoriesOnly: true)
         }
     }
 

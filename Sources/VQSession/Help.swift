@@ -27,7 +27,7 @@ enum Help {
             Topics: .help statements, stages, functions, levers, formats, a meta-command or a collection
             Meta-commands:
 
-            """ + Session.metaCommands.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
+            """ + MetaCommand.all.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
             + "\nTab completes names where you are; Ctrl-R searches the history; Ctrl-C stops a statement.\n"
         case "statements"?:
             return """
@@ -66,11 +66,11 @@ enum Help {
         case "formats"?, "mode"?:
             return "Output formats (.mode or --format): " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + "\n"
         case let name?:
-            if let m = Session.metaCommands.first(where: { $0.name == name }) {
+            if let m = MetaCommand.named(name) {
                 return m.usage + "\n  " + m.summary + "\n  example: " + m.example + "\n"
             }
             if let c = CollectionName(rawValue: name) { return describe(c, records: nil, extraFields: []) }
-            let near = Suggest.closest(to: name, in: topics + Session.metaCommands.map(\.name) + CollectionName.allCases.map(\.rawValue))
+            let near = Suggest.closest(to: name, in: topics + MetaCommand.all.map(\.name) + CollectionName.allCases.map(\.rawValue))
             return "No help on '\(name)'." + (near.map { " Did you mean '\($0)'?" } ?? "")
                 + " Topics: \(topics.joined(separator: ", ")), a meta-command or a collection.\n"
         }

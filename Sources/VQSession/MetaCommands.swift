@@ -8,152 +8,213 @@ import VQSimulation
 import VQStore
 import VQSupport
 
-/// The shell's dot-commands (SPEC §3 "Meta-commands"), also usable in scripts.
-extension Session {
-    public struct MetaCommand: Sendable {
-        public var name: String
-        public var usage: String
-        public var summary: String
-        public var example: String
+/// What a dot-command was given: its words, where it was written, and the script it is in.
+struct MetaInvocation {
+    var name: String
+    var arguments: [String]
+    var range: SourceRange
+    var origin: String?
+    var command: MetaCommand
+
+    /// The command's usage, as the error for arguments it cannot take.
+    var usage: Diagnostic { Diagnostic("usage: " + command.usage, at: range) }
+}
+
+/// A dot-command (SPEC §3 "Meta-commands"): declared once, in `all`, which
+/// dispatch, `.help` and Tab completion all read. Adding one is one entry.
+public struct MetaCommand: Sendable {
+    /// What its argument is, for completion.
+    public enum Argument: Sendable, Equatable {
+        case none
+        /// One of these words.
+        case choice([String])
+        case collection
+        case helpTopic
+        /// A path: a file, or a directory for `.open`.
+        case file
+        case directory
     }
 
-    public static let metaCommands: [MetaCommand] = [
-        MetaCommand(name: "help", usage: ".help [topic]", summary: "this help; topics: statements, stages, functions, levers, formats, a meta-command or a collection", example: ".help functions"),
-        MetaCommand(name: "collections", usage: ".collections", summary: "the collections and how many records each holds", example: ".collections"),
-        MetaCommand(name: "describe", usage: ".describe COLLECTION", summary: "stored fields and types, derived fields, relations, record count", example: ".describe vendors"),
-        MetaCommand(name: "mode", usage: ".mode table|csv|json|jsonl|markdown|line", summary: "how results are written", example: ".mode csv"),
-        MetaCommand(name: "expanded", usage: ".expanded on|off|auto", summary: "table mode: one record per block (auto: when a table is too wide)", example: ".expanded auto"),
-        MetaCommand(name: "maxrows", usage: ".maxrows N", summary: "table mode shows at most N rows (0: all)", example: ".maxrows 100"),
-        MetaCommand(name: "last", usage: ".last", summary: "the whole of the previous result, every row", example: ".last"),
-        MetaCommand(name: "output", usage: ".output [FILE]", summary: "write results to FILE; without FILE, back to the terminal", example: ".output late.csv"),
-        MetaCommand(name: "once", usage: ".once FILE", summary: "write the next result to FILE", example: ".once ranking.md"),
-        MetaCommand(name: "read", usage: ".read FILE", summary: "run the statements of a script (relative to the script that reads it)", example: ".read scripts/examples/on-time-misses.vq"),
-        MetaCommand(name: "timer", usage: ".timer on|off", summary: "show how long each statement took", example: ".timer on"),
-        MetaCommand(name: "vars", usage: ".vars", summary: "variables and parameters", example: ".vars"),
-        MetaCommand(name: "history", usage: ".history [N]", summary: "the statements entered, the last N (default all); Ctrl-R searches them", example: ".history 10"),
-        MetaCommand(name: "problems", usage: ".problems", summary: "every problem found in the store's files so far", example: ".problems"),
-        MetaCommand(name: "open", usage: ".open DIR", summary: "switch to another store", example: ".open ~/stores/2026"),
-        MetaCommand(name: "reload", usage: ".reload", summary: "read the store's files again", example: ".reload"),
-        MetaCommand(name: "quit", usage: ".quit", summary: "leave vq (also .exit, or Ctrl-D)", example: ".quit"),
-    ]
+    public let name: String
+    public let aliases: [String]
+    public let usage: String
+    public let summary: String
+    public let example: String
+    public let argument: Argument
+    let run: @Sendable (Session, MetaInvocation) throws -> Void
 
-    func meta(_ name: String, _ arguments: String, range: SourceRange, origin: String?) throws {
-        let args = arguments.split(whereSeparator: { $0.isWhitespace }).map(String.init)
-        func usage() -> Diagnostic {
-            Diagnostic("usage: \(Session.metaCommands.first { $0.name == name }?.usage ?? "." + name)", at: range)
-        }
-        switch name {
-        case "quit", "exit", "q":
-            quitRequested = true
-        case "help":
-            say(Help.text(topic: args.first))
-        case "mode":
-            guard args.count == 1, let f = OutputFormat(rawValue: args[0].lowercased()) else {
-                if args.isEmpty { write("mode: \(format.rawValue)\n"); return }
-                throw Diagnostic.unknown("mode", args[0], at: range, candidates: OutputFormat.allCases.map(\.rawValue), listing: true)
-            }
-            format = f
-        case "expanded":
-            guard args.count == 1, let mode = ExpandedMode(rawValue: args[0].lowercased()) else {
-                if args.isEmpty { say("expanded: \(expanded.rawValue)\n"); return }
-                throw Diagnostic.unknown("expanded setting", args[0], at: range, candidates: ExpandedMode.allCases.map(\.rawValue), listing: true)
-            }
-            expanded = mode
-        case "maxrows":
-            guard args.count == 1, let n = Int(args[0]), n >= 0 else {
-                if args.isEmpty { write("maxrows: \(maxRows)\n"); return }
-                throw usage()
-            }
-            maxRows = n
-        case "last":
-            guard let lastTable else { throw Diagnostic("there is no previous result yet", at: range) }
-            write(renderer(maxRows: 0).render(lastTable))
-        case "timer":
-            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else { throw usage() }
-            timer = args[0].lowercased() == "on"
-        case "history":
-            guard let history else { throw Diagnostic("there is no history outside the interactive shell", at: range) }
-            let entries = history()
-            let count = args.isEmpty ? entries.count : Int(args[0]) ?? -1
-            guard args.count <= 1, count >= 0 else { throw usage() }
-            let width = String(entries.count).count
-            for (n, entry) in entries.enumerated().suffix(count) {
-                let number = String(n + 1)
-                say(String(repeating: " ", count: width - number.count) + number + "  "
-                      + TerminalText.visible(entry, keepingLineBreaks: true).replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2)) + "\n")
-            }
-        case "collections":
-            var rows: [[Value]] = []
-            for c in CollectionName.allCases {
-                do {
-                    rows.append([.string(c.rawValue), .number(Double(try store.table(c).count))])
-                } catch {
-                    rows.append([.string(c.rawValue), .string("unreadable: \(error.message)")])
+    init(_ name: String, aliases: [String] = [], usage: String, _ summary: String, example: String, argument: Argument = .none,
+         run: @escaping @Sendable (Session, MetaInvocation) throws -> Void) {
+        self.name = name
+        self.aliases = aliases
+        self.usage = usage
+        self.summary = summary
+        self.example = example
+        self.argument = argument
+        self.run = run
+    }
+
+    /// The command called `name` (or one of its aliases).
+    public static func named(_ name: String) -> MetaCommand? { all.first { $0.name == name || $0.aliases.contains(name) } }
+
+    /// Every name a line may start with, aliases included (`.exit`).
+    public static var names: [String] { all.flatMap { [$0.name] + $0.aliases.filter { $0.count > 1 } } }
+
+    public static let all: [MetaCommand] = [
+        MetaCommand("help", usage: ".help [topic]", "this help; topics: statements, stages, functions, levers, formats, a meta-command or a collection",
+                    example: ".help functions", argument: .helpTopic) { session, call in
+            session.say(Help.text(topic: call.arguments.first))
+        },
+        MetaCommand("collections", usage: ".collections", "the collections and how many records each holds", example: ".collections") { session, _ in
+            let rows: [[Value]] = CollectionName.allCases.map { c in
+                do throws(StoreError) { return [.string(c.rawValue), .number(Double(try session.store.table(c).count))] } catch {
+                    return [.string(c.rawValue), .string("unreadable: \(error.message)")]
                 }
             }
-            write(renderer(maxRows: 0).render(ResultTable(columns: ["collection", "records"], rows: rows)))
-        case "describe":
-            guard args.count == 1 else { throw usage() }
-            guard let c = CollectionName(rawValue: args[0]) else {
-                throw Diagnostic.unknown("collection", args[0], at: range, candidates: CollectionName.allCases.map(\.rawValue))
+            session.write(session.renderer(maxRows: 0).render(ResultTable(columns: ["collection", "records"], rows: rows)))
+        },
+        MetaCommand("describe", usage: ".describe COLLECTION", "stored fields and types, derived fields, relations, record count",
+                    example: ".describe vendors", argument: .collection) { session, call in
+            guard call.arguments.count == 1 else { throw call.usage }
+            guard let c = CollectionName(rawValue: call.arguments[0]) else {
+                throw Diagnostic.unknown("collection", call.arguments[0], at: call.range, candidates: CollectionName.allCases.map(\.rawValue))
             }
             let count: String
-            do { count = ValueText.count(try store.table(c).count) } catch { count = "unreadable (\(error.message))" }
-            say(Help.describe(c, records: count, extraFields: (try? store.table(c))?.columnNames ?? []))
-        case "vars":
+            do throws(StoreError) { count = ValueText.count(try session.store.table(c).count) } catch { count = "unreadable (\(error.message))" }
+            session.say(Help.describe(c, records: count, extraFields: (try? session.store.table(c))?.columnNames ?? []))
+        },
+        MetaCommand("mode", usage: ".mode table|csv|json|jsonl|markdown|line", "how results are written", example: ".mode csv",
+                    argument: .choice(OutputFormat.allCases.map(\.rawValue))) { session, call in
+            guard call.arguments.count == 1, let f = OutputFormat(rawValue: call.arguments[0].lowercased()) else {
+                if call.arguments.isEmpty { session.write("mode: \(session.format.rawValue)\n"); return }
+                throw Diagnostic.unknown("mode", call.arguments[0], at: call.range, candidates: OutputFormat.allCases.map(\.rawValue), listing: true)
+            }
+            session.format = f
+        },
+        MetaCommand("expanded", usage: ".expanded on|off|auto", "table mode: one record per block (auto: when a table is too wide)",
+                    example: ".expanded auto", argument: .choice(ExpandedMode.allCases.map(\.rawValue))) { session, call in
+            guard call.arguments.count == 1, let mode = ExpandedMode(rawValue: call.arguments[0].lowercased()) else {
+                if call.arguments.isEmpty { session.say("expanded: \(session.expanded.rawValue)\n"); return }
+                throw Diagnostic.unknown("expanded setting", call.arguments[0], at: call.range,
+                                         candidates: ExpandedMode.allCases.map(\.rawValue), listing: true)
+            }
+            session.expanded = mode
+        },
+        MetaCommand("maxrows", usage: ".maxrows N", "table mode shows at most N rows (0: all)", example: ".maxrows 100") { session, call in
+            guard call.arguments.count == 1, let n = Int(call.arguments[0]), n >= 0 else {
+                if call.arguments.isEmpty { session.write("maxrows: \(session.maxRows)\n"); return }
+                throw call.usage
+            }
+            session.maxRows = n
+        },
+        MetaCommand("last", usage: ".last", "the whole of the previous result, every row", example: ".last") { session, call in
+            guard let last = session.lastTable else { throw Diagnostic("there is no previous result yet", at: call.range) }
+            session.write(session.renderer(maxRows: 0).render(last))
+        },
+        MetaCommand("output", usage: ".output [FILE]", "write results to FILE; without FILE, back to the terminal", example: ".output late.csv",
+                    argument: .file) { session, call in
+            try session.redirect(to: call.arguments.first, once: false, at: call.range)
+        },
+        MetaCommand("once", usage: ".once FILE", "write the next result to FILE", example: ".once ranking.md", argument: .file) { session, call in
+            guard let file = call.arguments.first else { throw call.usage }
+            try session.redirect(to: file, once: true, at: call.range)
+        },
+        MetaCommand("read", usage: ".read FILE", "run the statements of a script (relative to the script that reads it)",
+                    example: ".read scripts/examples/on-time-misses.vq", argument: .file) { session, call in
+            guard call.arguments.count == 1 else { throw call.usage }
+            try session.read(call.arguments[0], from: call.origin, at: call.range)
+        },
+        MetaCommand("timer", usage: ".timer on|off", "show how long each statement took", example: ".timer on",
+                    argument: .choice(["on", "off"])) { session, call in
+            guard call.arguments.count == 1, ["on", "off"].contains(call.arguments[0].lowercased()) else { throw call.usage }
+            session.timer = call.arguments[0].lowercased() == "on"
+        },
+        MetaCommand("vars", usage: ".vars", "variables and parameters", example: ".vars") { session, _ in
             // Each value as it reads on its own (0.9, 25), not padded to a column's decimals.
             let shown = { (v: Value) -> Value in v.isNull ? v : .string(ValueText.display(v)) }
-            var rows: [[Value]] = environment.parameters.keys.sorted().map { [.string("$" + $0), shown(environment.parameters[$0]!)] }
-            for name in environment.variables.keys.sorted() {
-                switch environment.variables[name]! {
+            var rows = session.environment.parameters.sorted { $0.key < $1.key }.map { [Value.string("$" + $0.key), shown($0.value)] }
+            for (name, variable) in session.environment.variables.sorted(by: { $0.key < $1.key }) {
+                switch variable {
                 case .scalar(let v): rows.append([.string(name), shown(v)])
                 case .relation(let r): rows.append([.string(name), .string("\(ValueText.count(r.rows.count)) rows")])
                 }
             }
-            write(renderer(maxRows: 0).render(ResultTable(columns: ["name", "value"], rows: rows)))
-        case "problems":
-            if store.problems.isEmpty { write("no problems found in the files read so far\n") }
-            for p in store.problems { say("\(p)\n") }
-        case "read":
-            guard args.count == 1 else { throw usage() }
-            let base = origin.map { ($0 as NSString).deletingLastPathComponent } ?? ""
-            let path = args[0].hasPrefix("/") || base.isEmpty ? args[0] : (base as NSString).appendingPathComponent(args[0])
-            let text = try Session.readText(path, at: range)
-            guard !reading.contains(path) else { throw Diagnostic("'\(path)' is already being read (a .read loop)", at: range) }
-            reading.append(path)
-            // A script's defaults hold while it runs, and not after.
-            let parameters = environment.parameters, defaults = defaulted
-            defer {
-                reading.removeLast()
-                environment.parameters = parameters
-                defaulted = defaults
+            session.write(session.renderer(maxRows: 0).render(ResultTable(columns: ["name", "value"], rows: rows)))
+        },
+        MetaCommand("history", usage: ".history [N]", "the statements entered, the last N (default all); Ctrl-R searches them",
+                    example: ".history 10") { session, call in
+            guard let history = session.history else { throw Diagnostic("there is no history outside the interactive shell", at: call.range) }
+            let entries = history()
+            let count = call.arguments.isEmpty ? entries.count : Int(call.arguments[0]) ?? -1
+            guard call.arguments.count <= 1, count >= 0 else { throw call.usage }
+            let width = String(entries.count).count
+            for (n, entry) in entries.enumerated().suffix(count) {
+                let number = String(n + 1)
+                session.say(String(repeating: " ", count: width - number.count) + number + "  "
+                            + TerminalText.visible(entry, keepingLineBreaks: true)
+                                .replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: width + 2)) + "\n")
             }
-            if !run(text, origin: path) { throw Diagnostic("stopped: '\(path)' had an error", at: range) }
-        case "output", "once":
-            if let redirect {
-                self.redirect = nil
-                do { try redirect.handle.close() } catch { throw Diagnostic("cannot finish the output file: \(error.localizedDescription)", at: range) }
+        },
+        MetaCommand("problems", usage: ".problems", "every problem found in the store's files so far", example: ".problems") { session, _ in
+            if session.store.problems.isEmpty { session.write("no problems found in the files read so far\n") }
+            for p in session.store.problems { session.say("\(p)\n") }
+        },
+        MetaCommand("open", usage: ".open DIR", "switch to another store", example: ".open ~/stores/2026", argument: .directory) { session, call in
+            guard call.arguments.count == 1 else { throw call.usage }
+            do throws(StoreError) { session.open(try Store(path: call.arguments[0])) } catch { throw Diagnostic(error.message, at: call.range) }
+            if session.confirms {
+                let counts = [CollectionName.vendors, .contracts].compactMap { c in
+                    (try? session.store.table(c)).map { "\(ValueText.count($0.count)) \(c.rawValue)" }
+                }
+                session.say("opened \(call.arguments[0]) (\(counts.joined(separator: ", ")))\n")
             }
-            if args.isEmpty {
-                if name == "once" { throw usage() }
-                return
-            }
-            let fd = Foundation.open(args[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw Diagnostic("cannot write to '\(args[0])': \(String(cString: strerror(errno)))", at: range) }
-            redirect = (FileHandle(fileDescriptor: fd, closeOnDealloc: true), name == "once")
-        case "open":
-            guard args.count == 1 else { throw usage() }
-            do { try open(Store(path: args[0])) } catch { throw Diagnostic(error.message, at: range) }
-            if confirms {
-                let counts = [CollectionName.vendors, .contracts].compactMap { c in (try? store.table(c)).map { "\(ValueText.count($0.count)) \(c.rawValue)" } }
-                say("opened \(args[0]) (\(counts.joined(separator: ", ")))\n")
-            }
-        case "reload":
-            do { try open(Store(path: store.path)) } catch { throw Diagnostic(error.message, at: range) }
-        default:
-            throw Diagnostic.unknown("meta-command", "." + name, at: range,
-                                     candidates: Session.metaCommands.map { "." + $0.name } + [".exit"])
+        },
+        MetaCommand("reload", usage: ".reload", "read the store's files again", example: ".reload") { session, call in
+            do throws(StoreError) { session.open(try Store(path: session.store.path)) } catch { throw Diagnostic(error.message, at: call.range) }
+        },
+        MetaCommand("quit", aliases: ["exit", "q"], usage: ".quit", "leave vq (also .exit, or Ctrl-D)", example: ".quit") { session, _ in
+            session.quitRequested = true
+        },
+    ]
+}
+
+extension Session {
+    /// Runs the dot-command `name` with its arguments.
+    func meta(_ name: String, _ arguments: String, range: SourceRange, origin: String?) throws {
+        guard let command = MetaCommand.named(name) else {
+            throw Diagnostic.unknown("meta-command", "." + name, at: range, candidates: MetaCommand.names.map { "." + $0 })
         }
+        let words = arguments.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        try command.run(self, MetaInvocation(name: name, arguments: words, range: range, origin: origin, command: command))
+    }
+
+    /// `.output FILE`, `.once FILE`, or `.output` alone (back to the terminal).
+    func redirect(to file: String?, once: Bool, at range: SourceRange) throws {
+        if let redirect {
+            self.redirect = nil
+            do { try redirect.handle.close() } catch { throw Diagnostic("cannot finish the output file: \(error.localizedDescription)", at: range) }
+        }
+        guard let file else { return }
+        let fd = Foundation.open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Diagnostic("cannot write to '\(file)': \(String(cString: strerror(errno)))", at: range) }
+        redirect = (FileHandle(fileDescriptor: fd, closeOnDealloc: true), once)
+    }
+
+    /// `.read FILE`: runs a script, its path relative to the script that reads it.
+    func read(_ file: String, from origin: String?, at range: SourceRange) throws {
+        let base = origin.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+        let path = file.hasPrefix("/") || base.isEmpty ? file : (base as NSString).appendingPathComponent(file)
+        let text = try Session.readText(path, at: range)
+        guard !reading.contains(path) else { throw Diagnostic("'\(path)' is already being read (a .read loop)", at: range) }
+        reading.append(path)
+        // A script's defaults hold while it runs, and not after.
+        let parameters = environment.parameters, defaults = defaulted
+        defer {
+            reading.removeLast()
+            environment.parameters = parameters
+            defaulted = defaults
+        }
+        if !run(text, origin: path) { throw Diagnostic("stopped: '\(path)' had an error", at: range) }
     }
 }
 

@@ -62,7 +62,7 @@ import Testing
     @Test func modeListsTheModesAndHelpNamesRealThings() throws {
         #expect(try Fixture.transcript(".mode xml").contains("hint: one of: table, csv, json, jsonl, markdown, line"))
         // Every script a help example reads exists, and every id it names is in the demo store.
-        let help = Session.metaCommands.map(\.example).joined(separator: "\n") + Help.topics.map { Help.text(topic: $0) }.joined()
+        let help = MetaCommand.all.map(\.example).joined(separator: "\n") + Help.topics.map { Help.text(topic: $0) }.joined()
         for script in help.split(separator: " ").filter({ $0.hasSuffix(".vq") }) {
             #expect(FileManager.default.fileExists(atPath: Fixture.packageRoot.path + "/" + script), "\(script)")
         }
