@@ -19,7 +19,7 @@ public final class Compiler {
 
     let store: Store
     let environment: Environment
-    let source: [UInt8]
+    let source: SourceText
     /// Derived fields named directly on the rows of a collection, to show as columns.
     var derivedMentioned: [DerivedField] = []
     /// Set when an aggregate over rows appears where `allowImplicitGroup` is on:
@@ -27,14 +27,14 @@ public final class Compiler {
     var needsImplicitGroup = false
     var allowImplicitGroup = false
 
-    public init(store: Store, environment: Environment, source: String) {
+    public init(store: Store, environment: Environment, source: SourceText) {
         self.store = store
         self.environment = environment
-        self.source = Array(source.utf8)
+        self.source = source
     }
 
     func text(_ range: SourceRange) -> String {
-        String(decoding: source[min(range.start, source.count)..<min(range.end, source.count)], as: UTF8.self)
+        source.text(range)
             .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 

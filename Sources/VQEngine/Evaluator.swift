@@ -11,7 +11,7 @@ public final class Evaluator {
     public let compiler: Compiler
     let isCancelled: @Sendable () -> Bool
 
-    public init(store: Store, environment: Environment, source: String, isCancelled: @escaping @Sendable () -> Bool) {
+    public init(store: Store, environment: Environment, source: SourceText, isCancelled: @escaping @Sendable () -> Bool) {
         self.store = store
         self.environment = environment
         self.compiler = Compiler(store: store, environment: environment, source: source)

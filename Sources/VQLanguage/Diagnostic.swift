@@ -45,16 +45,17 @@ public struct Diagnostic: Error, Sendable, Equatable {
     /// The message with the offending line of `source` and a caret under the range.
     /// `origin` names the file, and `lineOffset` says where `source` starts in it.
     public func render(source: String, origin: String? = nil, lineOffset: Int = 0) -> String {
+        render(source: SourceText(source), origin: origin, lineOffset: lineOffset)
+    }
+
+    public func render(source: SourceText, origin: String? = nil, lineOffset: Int = 0) -> String {
         guard let range else {
             return (origin.map { "\($0): " } ?? "") + "error: " + message + (hint.map { "\n  hint: \($0)" } ?? "")
         }
-        let bytes = Array(source.utf8)
+        let bytes = source.bytes
         let start = min(range.start, bytes.count)
-        var lineStart = start
-        while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
-        var lineEnd = start
-        while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
-        let line = bytes[..<lineStart].filter { $0 == 0x0A }.count + 1 + lineOffset
+        let (number, lineStart, lineEnd) = source.line(at: start)
+        let line = number + lineOffset
         let prefix = String(decoding: bytes[lineStart..<start], as: UTF8.self)
         let end = min(max(range.end, start + 1), lineEnd)
         let marked = String(decoding: bytes[start..<max(start, end)], as: UTF8.self)

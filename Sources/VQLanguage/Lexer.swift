@@ -7,13 +7,15 @@ import VQSupport
 /// line ends with `|` or `,`, or the next line starts with `|`; `;` also ends
 /// one. A line starting with `.` is a meta-command.
 public struct Lexer {
-    public let source: String
+    public let source: SourceText
     private let bytes: [UInt8]
 
-    public init(_ source: String) {
+    public init(_ source: SourceText) {
         self.source = source
-        self.bytes = Array(source.utf8)
+        bytes = source.bytes
     }
+
+    public init(_ text: String) { self.init(SourceText(text)) }
 
     /// All tokens, ending with `.end`. Never fails: bad text becomes an `.invalid` token.
     public func tokens() -> [Token] {

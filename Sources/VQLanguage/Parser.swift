@@ -5,7 +5,7 @@ import VQSupport
 /// is the grammar it implements.
 public struct Parser {
     private let tokens: [Token]
-    private let source: [UInt8]
+    private let source: SourceText
     private var index = 0
     /// Set by the completer: record what would be accepted where the text ends.
     public var collectsExpectations = false
@@ -29,17 +29,18 @@ public struct Parser {
     /// (nil: any name, for the simulator to check).
     private let levers: [String]?
 
-    public init(tokens: [Token], source: String, levers: [String]? = nil) {
+    public init(tokens: [Token], source: SourceText, levers: [String]? = nil) {
         self.tokens = tokens.last?.kind == .end ? tokens : tokens + [Token(kind: .end, range: SourceRange(tokens.last?.range.end ?? 0, tokens.last?.range.end ?? 0))]
-        self.source = Array(source.utf8)
+        self.source = source
         self.levers = levers
     }
 
     /// Parses every statement of a source text.
     public static func parse(_ source: String, levers: [String]? = nil) throws(Diagnostic) -> [Statement] {
         var out: [Statement] = []
-        for s in Lexer(source).statements() {
-            var p = Parser(tokens: s.tokens, source: source, levers: levers)
+        let text = SourceText(source)
+        for s in Lexer(text).statements() {
+            var p = Parser(tokens: s.tokens, source: text, levers: levers)
             out.append(try p.statement())
         }
         return out
@@ -91,7 +92,7 @@ public struct Parser {
     }
 
     private func text(_ range: SourceRange) -> String {
-        String(decoding: source[range.start..<min(range.end, source.count)], as: UTF8.self)
+        source.text(range)
     }
 
     // MARK: Statements

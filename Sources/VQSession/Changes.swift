@@ -18,7 +18,7 @@ extension Session {
     }
 
     /// Applies a mutation under the store's lock, from the files as they are now.
-    func change(_ mutation: Mutation, source: String) throws {
+    func change(_ mutation: Mutation, source: SourceText) throws {
         if let readOnly { throw Diagnostic("\(readOnly); nothing was changed", at: mutation.range) }
         if let demo = demoStorePath, store.path == demo {
             throw Diagnostic("the bundled demo store is read-only; nothing was changed", at: mutation.range,

@@ -104,8 +104,9 @@ public struct Completer {
 
     /// What the parser would accept at the end of `text`.
     func expectations(_ text: String) -> [Expectation] {
-        let tokens = Lexer(text).statements().last?.tokens ?? []
-        var parser = Parser(tokens: tokens, source: text)
+        let source = SourceText(text)
+        let tokens = Lexer(source).statements().last?.tokens ?? []
+        var parser = Parser(tokens: tokens, source: source)
         parser.collectsExpectations = true
         _ = try? parser.statement()
         let found = parser.expectations

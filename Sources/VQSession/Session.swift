@@ -99,7 +99,9 @@ public final class Session {
     /// statement by statement). Stops at the first error unless `keepGoing`;
     /// returns whether all succeeded.
     @discardableResult
-    public func run(_ source: String, origin: String? = nil, keepGoing: Bool = false, lineOffset: Int = 0) -> Bool {
+    public func run(_ text: String, origin: String? = nil, keepGoing: Bool = false, lineOffset: Int = 0) -> Bool {
+        // The text is owned once, and every statement's parser, compiler and errors share it.
+        let source = SourceText(text)
         var ok = true
         for statement in Lexer(source).statements() {
             if quitRequested { break }
@@ -159,11 +161,11 @@ public final class Session {
         if !wanted.isEmpty { store.prefetch(wanted) }
     }
 
-    func evaluator(_ source: String) -> Evaluator {
+    func evaluator(_ source: SourceText) -> Evaluator {
         Evaluator(store: store, environment: environment, source: source, isCancelled: isCancelled)
     }
 
-    private func execute(_ statement: Statement, source: String, origin: String?) throws {
+    private func execute(_ statement: Statement, source: SourceText, origin: String?) throws {
         switch statement {
         case .query(let query):
             let evaluator = self.evaluator(source)
@@ -220,7 +222,7 @@ public final class Session {
         }
     }
 
-    private func simulate(_ simulation: Simulation, source: String) throws -> SimulationResult {
+    private func simulate(_ simulation: Simulation, source: SourceText) throws -> SimulationResult {
         let report = progress
         defer { report?(nil) }
         return try Simulator(store: store, evaluator: evaluator(source), isCancelled: isCancelled,

@@ -17,7 +17,7 @@ struct SimulationTests {
     static func simulate(_ statement: String, store path: String = Fixture.storePath) throws -> SimulationResult {
         let store = try Store(path: path, today: Fixture.today)
         guard case .simulate(let s) = try Parser.parse(statement)[0] else { throw Diagnostic("not a simulation") }
-        let evaluator = Evaluator(store: store, environment: Environment(), source: statement, isCancelled: { false })
+        let evaluator = Evaluator(store: store, environment: Environment(), source: SourceText(statement), isCancelled: { false })
         return try Simulator(store: store, evaluator: evaluator, isCancelled: { false }, progress: nil).run(s)
     }
 
