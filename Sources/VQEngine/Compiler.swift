@@ -8,24 +8,30 @@ import VQSupport
 /// (fields, derived fields, relations, group keys, variables, parameters) and
 /// turns it into a closure, so unknown names are reported before any row is
 /// read and each row costs no lookups.
-public final class Compiler {
+///
+/// It is a function of (expression, scope): what the evaluator needs to know
+/// beyond the closure comes back in the `Compiled` result, never through state.
+public struct Compiler {
     public typealias Eval = (Row) throws -> Value
 
     public struct Compiled {
         public var eval: Eval
         /// The value is a list per row (`contracts.value`), so an aggregate over it is per row.
         var isList = false
+        /// Derived fields read directly on the rows: a query's records show them as columns.
+        public var derived: [DerivedField] = []
+
+        /// `eval`, carrying what the parts it is made of read.
+        init(eval: @escaping Eval, isList: Bool = false, from parts: [Compiled] = [], derived: [DerivedField] = []) {
+            self.eval = eval
+            self.isList = isList
+            self.derived = (derived + parts.flatMap(\.derived)).uniqued()
+        }
     }
 
     let store: Store
     let environment: Environment
     let source: SourceText
-    /// Derived fields named directly on the rows of a collection, to show as columns.
-    var derivedMentioned: [DerivedField] = []
-    /// Set when an aggregate over rows appears where `allowImplicitGroup` is on:
-    /// the select stage then treats all rows as one group.
-    var needsImplicitGroup = false
-    var allowImplicitGroup = false
 
     public init(store: Store, environment: Environment, source: SourceText) {
         self.store = store
@@ -62,7 +68,7 @@ public final class Compiler {
                 case .number(let d): return .number(-d)
                 default: throw Diagnostic("cannot negate a \(v.typeName)", at: e.range)
                 }
-            }, isList: false)
+            }, from: [x])
         case .not(let operand):
             let x = try compile(operand, in: scope)
             return Compiled(eval: { (row: Row) throws -> Value in
@@ -70,18 +76,19 @@ public final class Compiler {
                 case nil: return .null
                 case let b?: return .bool(!b)
                 }
-            })
+            }, from: [x])
         case .binary(let op, let l, let r):
             if op == .equal || op == .notEqual {
                 try checkEnumLiteral(l, r, in: scope)
                 try checkEnumLiteral(r, l, in: scope)
             }
             let a = try compile(l, in: scope), b = try compile(r, in: scope)
-            return Compiled(eval: Operators.binary(op, a.eval, b.eval, left: l.range, right: r.range, at: e.range))
+            return Compiled(eval: Operators.binary(op, a.eval, b.eval, left: l.range, right: r.range, at: e.range), from: [a, b])
         case .inList(let l, let items):
             for item in items { try checkEnumLiteral(l, item, in: scope) }
             let x = try compile(l, in: scope)
-            let list = try items.map { (item: Expr) throws -> Eval in try compile(item, in: scope).eval }
+            let compiled = try items.map { (item: Expr) throws -> Compiled in try compile(item, in: scope) }
+            let list = compiled.map(\.eval)
             return Compiled(eval: { (row: Row) throws -> Value in
                 let v = try x.eval(row)
                 if v.isNull { return .null }
@@ -92,7 +99,7 @@ public final class Compiler {
                     if try Operators.compare(v, w, at: e.range) == 0 { return .bool(true) }
                 }
                 return sawNull ? .null : .bool(false)
-            })
+            }, from: [x] + compiled)
         case .between(let l, let low, let high):
             let x = try compile(l, in: scope), lo = try compile(low, in: scope), hi = try compile(high, in: scope)
             return Compiled(eval: { (row: Row) throws -> Value in
@@ -101,13 +108,14 @@ public final class Compiler {
                 let aboveLow = try Operators.compare(v, a, at: e.range) >= 0
                 let belowHigh = try Operators.compare(v, b, at: e.range) <= 0
                 return .bool(aboveLow && belowHigh)
-            })
+            }, from: [x, lo, hi])
         case .list(let items):
-            let evals = try items.map { (item: Expr) throws -> Eval in try compile(item, in: scope).eval }
-            return Compiled(eval: { (row: Row) throws -> Value in .list(try evals.map { try $0(row) }) })
+            let compiled = try items.map { (item: Expr) throws -> Compiled in try compile(item, in: scope) }
+            let evals = compiled.map(\.eval)
+            return Compiled(eval: { (row: Row) throws -> Value in .list(try evals.map { try $0(row) }) }, from: compiled)
         case .isNull(let operand):
             let x = try compile(operand, in: scope)
-            return Compiled(eval: { (row: Row) throws -> Value in .bool(try x.eval(row).isNull) })
+            return Compiled(eval: { (row: Row) throws -> Value in .bool(try x.eval(row).isNull) }, from: [x])
         }
     }
 
@@ -207,7 +215,7 @@ public final class Compiler {
         case children(CollectionName, Adjacency)
     }
 
-    private func member(_ segment: PathSegment, of collection: CollectionName, top: Bool) throws -> Member {
+    private func member(_ segment: PathSegment, of collection: CollectionName) throws -> Member {
         do {
             let name = segment.name
             let spec = collection.spec
@@ -224,7 +232,6 @@ public final class Compiler {
             }
             if let derived = DerivedField.named(name, on: collection) {
                 let values = try store.derived(derived)
-                if top, !derivedMentioned.contains(derived) { derivedMentioned.append(derived) }
                 return .value { values[$0] }
             }
             if let child = CollectionName(rawValue: name), let link = Schema.children(of: collection).first(where: { $0.child == child }) {
@@ -261,7 +268,7 @@ public final class Compiler {
                                  at: segment.range)
             }
             let step: (Int) -> Value
-            switch try member(segment, of: owner, top: n == 0) {
+            switch try member(segment, of: owner) {
             case .value(let read):
                 step = read
                 kind = isList ? .scalarList : .scalar
@@ -284,18 +291,20 @@ public final class Compiler {
         case .list, .scalarList: isList = true
         default: isList = false
         }
-        if steps.count == 1, case .value(let read) = try member(segments[0], of: collection, top: true) {
+        // A derived field named on the rows themselves is shown with them.
+        let shown = DerivedField.named(segments[0].name, on: collection).map { [$0] } ?? []
+        if steps.count == 1, case .value(let read) = try member(segments[0], of: collection) {
             return Compiled(eval: { (row: Row) throws -> Value in
                 if case .record(let i) = row { return read(i) }
                 return .null
-            }, isList: isList)
+            }, isList: isList, derived: shown)
         }
         return Compiled(eval: { (row: Row) throws -> Value in
             guard case .record(let i) = row else { return .null }
             var v = Value.record(collection, i)
             for step in steps { v = step(v) }
             return v
-        }, isList: isList)
+        }, isList: isList, derived: shown)
     }
 
     /// Applies a record step to a record, or to each record of a list (flattening lists of lists).
@@ -314,6 +323,43 @@ public final class Compiler {
         }
     }
 
+    /// Whether `e` holds an aggregate over the rows of `scope` (`count()`,
+    /// `sum(value)`), as opposed to one over a list in each row
+    /// (`sum(contracts.value)`): a select of such an expression treats all the
+    /// rows as one group. Decided from the tree and the schema, before compiling.
+    public func aggregatesOverRows(_ e: Expr, in scope: Scope) -> Bool {
+        if case .groups = scope { return false }
+        if let names = scope.columnNames, names.contains(text(e.range)) { return false }
+        switch e.kind {
+        case .literal, .parameter, .path: return false
+        case .call(let name, _, let arguments):
+            if Functions.aggregates[name.lowercased()] != nil {
+                guard let first = arguments.first else { return true }
+                return !Compiler.isList(first, in: scope)
+            }
+            return arguments.contains { aggregatesOverRows($0, in: scope) }
+        case .negate(let x), .not(let x), .isNull(let x): return aggregatesOverRows(x, in: scope)
+        case .binary(_, let a, let b): return aggregatesOverRows(a, in: scope) || aggregatesOverRows(b, in: scope)
+        case .inList(let x, let items): return ([x] + items).contains { aggregatesOverRows($0, in: scope) }
+        case .list(let items): return items.contains { aggregatesOverRows($0, in: scope) }
+        case .between(let x, let a, let b): return [x, a, b].contains { aggregatesOverRows($0, in: scope) }
+        }
+    }
+
+    /// Whether a path names a list in each row of `scope`: it passes through the
+    /// records that refer to a record (`contracts.value` from a vendor).
+    static func isList(_ e: Expr, in scope: Scope) -> Bool {
+        guard case .path(let segments) = e.kind, case .records(var collection) = scope else { return false }
+        for segment in segments {
+            if let child = CollectionName(rawValue: segment.name), Schema.children(of: collection).contains(where: { $0.child == child }) {
+                return true
+            }
+            guard case .ref(let target)? = collection.spec.field(segment.name)?.type else { return false }
+            collection = target
+        }
+        return false
+    }
+
     // MARK: Calls
 
     private func call(_ name: String, nameRange: SourceRange, _ arguments: [Expr], range: SourceRange,
@@ -330,13 +376,14 @@ public final class Compiler {
             throw Diagnostic("\(lower) takes \(Functions.describe(function.arity)), not \(arguments.count)", at: range,
                              hint: "usage: \(function.usage)")
         }
-        let args = try arguments.map { (a: Expr) throws -> Eval in try compile(a, in: scope).eval }
+        let compiled = try arguments.map { (a: Expr) throws -> Compiled in try compile(a, in: scope) }
+        let args = compiled.map(\.eval)
         let context = FunctionContext(today: store.today, range: range, argumentRanges: arguments.map(\.range))
         let body = function.body
         // `if` and `coalesce` evaluate only the arguments they need.
         return Compiled(eval: { (row: Row) throws -> Value in
             try body(Functions.Arguments(evals: args, row: row), context)
-        })
+        }, from: compiled)
     }
 
     private func aggregate(_ aggregate: Functions.Aggregate, name: String, _ arguments: [Expr], range: SourceRange,
@@ -367,7 +414,7 @@ public final class Compiler {
                     if case .list(let items) = v, x.isList { values += items } else { values.append(v) }
                 }
                 return try finish(values, row)
-            })
+            }, from: [x])
         }
         if let first = arguments.first {
             let x = try compile(first, in: scope)
@@ -375,12 +422,8 @@ public final class Compiler {
                 return Compiled(eval: { (row: Row) throws -> Value in
                     guard case .list(let items) = try x.eval(row) else { return try finish([], row) }
                     return try finish(items, row)
-                })
+                }, from: [x])
             }
-        }
-        if allowImplicitGroup {
-            needsImplicitGroup = true
-            return Compiled(eval: { (_: Row) throws -> Value in .null })
         }
         throw Diagnostic("\(name)() over rows needs groups here", at: range,
                          hint: "use it in select (one row for all), or after group by; over a relation write e.g. \(name)(contracts.value)")

@@ -7,7 +7,7 @@ import VQSupport
 /// A derived field (SPEC §1): computed from the stored data, read-only, and
 /// declared once, here. The compiler, `.describe`, the mutation checks (it
 /// cannot be set), prefetching and completion all read this table.
-public struct DerivedField: Sendable, Equatable {
+public struct DerivedField: Sendable, Hashable {
     public let collection: CollectionName
     public let name: String
     public let definition: String
@@ -18,6 +18,11 @@ public struct DerivedField: Sendable, Equatable {
 
     /// One field of one collection: a name is declared once per collection.
     public static func == (a: DerivedField, b: DerivedField) -> Bool { a.collection == b.collection && a.name == b.name }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(collection)
+        hasher.combine(name)
+    }
 
     /// `contract.term_months`, which the simulator reads too.
     public static let termMonths = DerivedField(collection: .contracts, name: "term_months",

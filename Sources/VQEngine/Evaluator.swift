@@ -20,10 +20,14 @@ public final class Evaluator {
 
     public func run(_ query: Query) throws -> QueryResult {
         var relation: Relation
+        // Derived fields the query reads on its records, shown after their stored fields.
+        var mentioned: [DerivedField] = []
         switch query.source {
         case .subquery(let inner):
             switch try run(inner) {
-            case .relation(let r): relation = r
+            case .relation(let r):
+                relation = r
+                mentioned = r.derivedShown
             case .scalar:
                 if query.stages.isEmpty { return try run(inner) }
                 throw Diagnostic("the subquery yields a single value, which has no rows to pass on", at: inner.range)
@@ -50,11 +54,11 @@ public final class Evaluator {
             if case .order = stage.kind, n + 1 < query.stages.count, case .limit(let expr) = query.stages[n + 1].kind {
                 keep = try limitCount(expr)
             }
-            relation = try apply(stage, to: relation, keep: keep)
+            relation = try apply(stage, to: relation, keep: keep, mentioned: &mentioned)
             if isCancelled() { throw Evaluator.interrupted(stage) }
         }
         if case .records(let c) = relation.scope {
-            relation.derivedShown = compiler.derivedMentioned.filter { $0.collection == c }
+            relation.derivedShown = mentioned.uniqued().filter { $0.collection == c }
         }
         return .relation(relation)
     }
@@ -110,11 +114,14 @@ public final class Evaluator {
     }
 
     /// Runs one stage; `keep` says that only the first so many rows of an `order by` are wanted.
-    private func apply(_ stage: Stage, to input: Relation, keep: Int? = nil) throws -> Relation {
+    /// `mentioned` gathers the derived fields a stage reads on records, to show them.
+    private func apply(_ stage: Stage, to input: Relation, keep: Int? = nil, mentioned: inout [DerivedField]) throws -> Relation {
         var relation = input
         switch stage.kind {
         case .filter(let condition):
-            let predicate = try compiler.compile(condition, in: relation.scope).eval
+            let compiled = try compiler.compile(condition, in: relation.scope)
+            mentioned += compiled.derived
+            let predicate = compiled.eval
             var kept: [Row] = []
             for (n, row) in relation.rows.enumerated() {
                 try checkCancelled(n, stage.range)
@@ -122,17 +129,12 @@ public final class Evaluator {
             }
             relation.rows = kept
         case .select(let items):
-            compiler.needsImplicitGroup = false
-            compiler.allowImplicitGroup = true
-            defer { compiler.allowImplicitGroup = false }
-            var (names, evals) = try compileSelect(items, in: relation.scope)
-            if compiler.needsImplicitGroup {
-                // Aggregates without group by: all rows form one group.
-                compiler.allowImplicitGroup = false
+            // Aggregates without group by: all rows form one group.
+            if items.contains(where: { if case .expression(let e, _) = $0 { compiler.aggregatesOverRows(e, in: relation.scope) } else { false } }) {
                 relation = Relation(scope: .groups(keys: [], member: relation.scope),
                                     rows: [.group(Group(keys: [], members: relation.rows))])
-                (names, evals) = try compileSelect(items, in: relation.scope)
             }
+            let (names, evals) = try compileSelect(items, in: relation.scope)
             var rows: [Row] = []
             rows.reserveCapacity(relation.rows.count)
             for (n, row) in relation.rows.enumerated() {
@@ -144,7 +146,9 @@ public final class Evaluator {
             }
             relation = Relation(scope: .columns(names), rows: rows)
         case .order(let keys):
-            let evals = try keys.map { (k: OrderKey) throws -> Compiler.Eval in try compiler.compile(k.expr, in: relation.scope).eval }
+            let compiled = try keys.map { (k: OrderKey) throws -> Compiler.Compiled in try compiler.compile(k.expr, in: relation.scope) }
+            mentioned += compiled.flatMap(\.derived)
+            let evals = compiled.map(\.eval)
             var columns = [[Value]](repeating: [], count: keys.count)
             for k in columns.indices { columns[k].reserveCapacity(relation.rows.count) }
             for (n, row) in relation.rows.enumerated() {
