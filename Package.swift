@@ -12,6 +12,10 @@ let package = Package(
     products: [
         .executable(name: "vq", targets: ["vq"]),
     ],
+    dependencies: [
+        // The command line of vq and its subcommands: one parser, --help for each, shell completion scripts.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
     targets: [
         .systemLibrary(
             name: "CEditLine",
@@ -44,7 +48,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "vq",
-            dependencies: ["VQSession", "VQGenerator", "VQModel", "VQSupport", "VQLanguage", "VQEngine", "VQRender", "VQStore", "CEditLine"]
+            dependencies: ["VQSession", "VQGenerator", "VQModel", "VQSupport", "VQLanguage", "VQEngine", "VQRender", "VQStore", "CEditLine",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "VQKitTests",

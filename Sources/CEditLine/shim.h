@@ -49,12 +49,12 @@ static inline void vq_set_catch_signals(int on) { rl_catch_signals = on; }
 
 // A SIGINT handler without SA_RESTART, so that readline returns on Ctrl-C
 // instead of the process dying (glibc's signal() would turn SA_RESTART on).
-static volatile sig_atomic_t vq_interrupted = 0;
-static void vq_on_sigint(int sig) { (void)sig; vq_interrupted = 1; }
-static inline int vq_install_sigint(void) {
+// The flag it sets lives in Swift: a variable in this header would be a copy
+// in each object file that uses it.
+static inline int vq_install_sigint(void (*handler)(int)) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = vq_on_sigint;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
     return sigaction(SIGINT, &sa, NULL);
@@ -73,7 +73,6 @@ static inline void vq_unblock_sigint(void) {
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
-static inline int vq_take_interrupt(void) { int was = vq_interrupted; vq_interrupted = 0; return was; }
 
 // stdout and stderr are C globals too. Writes take a length (a value may hold
 // a NUL byte) and say whether every byte went out; errno tells why not.
