@@ -198,16 +198,29 @@ import Testing
             .map { dir + "/" + $0 }
     }
 
+    /// Where an example's expected output is kept: `Golden/examples/NAME.csv`.
+    static func golden(_ example: String) -> URL {
+        GoldenTests.directory.appendingPathComponent("examples")
+            .appendingPathComponent(URL(fileURLWithPath: example).deletingPathExtension().lastPathComponent + ".csv")
+    }
+
+    /// Each saved example, run by the built vq on the test store, gives exactly its recorded csv.
     @Test(arguments: examples)
     func exampleScriptRuns(_ path: String) throws {
         let run = try Fixture.vq(store + ["--format", "csv", path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\r\n").count >= 1, "a header at least")
+        try GoldenTests.compare(run.stdout, with: Self.golden(path))
     }
 
-    @Test func everyExampleIsTested() {
-        #expect(EndToEndTests.examples.count >= 5)
+    /// Every example has its recorded output, and every recorded output its example.
+    @Test func everyExampleIsTested() throws {
+        let recorded = Set(((try? FileManager.default.contentsOfDirectory(atPath: GoldenTests.directory.appendingPathComponent("examples").path)) ?? [])
+            .filter { $0.hasSuffix(".csv") })
+        let expected = Set(Self.examples.map { Self.golden($0).lastPathComponent })
+        #expect(!expected.isEmpty)
+        #expect(recorded == expected, "examples without output: \(expected.subtracting(recorded)); outputs without an example: \(recorded.subtracting(expected))")
     }
 }
 

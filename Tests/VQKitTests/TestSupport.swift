@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import VQEngine
 @testable import VQGenerator
 @testable import VQJSON
@@ -46,7 +47,30 @@ enum Fixture {
         return path
     }
 
-    static var binary: String { packageRoot.appendingPathComponent(".build/debug/vq").path }
+    /// The built `vq` the end-to-end, crash and shell tests run. `swift test`
+    /// alone does not rebuild it (scripts/test does), so a binary older than
+    /// any source file fails the test that would run it, saying so.
+    static var binary: String {
+        if let stale = staleBinary { Issue.record(Comment(rawValue: stale)) }
+        return builtBinary
+    }
+
+    private static let builtBinary = packageRoot.appendingPathComponent(".build/debug/vq").path
+
+    /// Why the binary cannot be trusted, if it cannot.
+    private static let staleBinary: String? = {
+        func modified(_ path: String) -> Date? { (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
+        guard let built = modified(builtBinary) else { return "\(builtBinary) is missing: run swift build --product vq (scripts/test does)" }
+        var sources = [packageRoot.appendingPathComponent("Package.swift").path]
+        let root = packageRoot.appendingPathComponent("Sources").path
+        for case let file as String in FileManager.default.enumerator(atPath: root) ?? NSEnumerator()
+        where file.hasSuffix(".swift") || file.hasSuffix(".h") || file.hasSuffix(".modulemap") {
+            sources.append(root + "/" + file)
+        }
+        guard let newest = sources.max(by: { (modified($0) ?? .distantPast) < (modified($1) ?? .distantPast) }),
+              let changed = modified(newest), changed > built else { return nil }
+        return "\(builtBinary) is older than \(newest): run swift build --product vq first (scripts/test does), or this tests old code"
+    }()
 
     struct Run {
         var status: Int32
