@@ -82,13 +82,17 @@ public final class Store {
         }
     }
 
+    /// Completes a table just read, in this one place: the validator checks it
+    /// and gives its records by id, and its references are resolved to rows.
     private func finish(_ collection: CollectionName, _ loaded: TableLoader.Loaded) {
         let table = loaded.table
-        tables[collection] = table
         identities[collection] = loaded.identity
         problems += loaded.problems
         var validator = Validator(table: table)
-        validator.checkFields()
+        table.idIndex = validator.checkFields()
+        // Listed before its references are resolved, which may read the tables it names.
+        tables[collection] = table
+        var references: [String: [Int32]] = [:]
         for (field, target) in collection.spec.references {
             let targetTable: Table?
             if target == collection {
@@ -99,8 +103,9 @@ public final class Store {
                     targetTable = nil
                 }
             }
-            table.references[field] = validator.resolve(field: field, in: targetTable)
+            references[field] = validator.resolve(field: field, in: targetTable)
         }
+        table.references = references
         problems += validator.problems
     }
 

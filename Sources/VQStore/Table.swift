@@ -19,7 +19,7 @@ public final class Table {
     /// Record indices by `id` (the first record wins when an id is duplicated).
     public internal(set) var idIndex: [ExactString: Int] = [:]
     /// For each reference field, the row of the record it names in the target table (-1: none).
-    public var references: [String: [Int32]] = [:]
+    public internal(set) var references: [String: [Int32]] = [:]
 
     /// An empty table of the collection (its file is missing).
     convenience init(name: CollectionName) {

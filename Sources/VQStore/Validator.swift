@@ -25,9 +25,10 @@ public struct Validator {
         found.append((row, StoreProblem(file: table.name.fileName, record: table.label(row), field: field, message: message)))
     }
 
-    /// Checks every field of every record, and that ids are unique. A large
-    /// table is checked in two halves at once.
-    mutating func checkFields() {
+    /// Checks every field of every record, and that ids are unique; returns the
+    /// records by id (the first record wins when an id is duplicated). A large
+    /// table is checked in two halves at once. The table is only read.
+    mutating func checkFields() -> [ExactString: Int] {
         let count = table.count
         if count >= 100_000 {
             let shared = SharedTable(table: table)
@@ -41,7 +42,7 @@ public struct Validator {
         } else {
             checkFields(in: 0..<count)
         }
-        checkIDs()
+        return checkIDs()
     }
 
     private mutating func checkFields(in rows: Range<Int>) {
@@ -63,21 +64,19 @@ public struct Validator {
         }
     }
 
-    private mutating func checkIDs() {
-        let spec = table.name.spec
-        if spec.hasID {
-            var index: [ExactString: Int] = [:]
-            index.reserveCapacity(table.count)
-            for row in 0..<table.count {
-                guard let id = table.id(row) else { continue }
-                if let first = index[ExactString(id)] {
-                    report(row, "id", "duplicate id \"\(id)\" (first used by \(table.label(first)))")
-                } else {
-                    index[ExactString(id)] = row
-                }
+    private mutating func checkIDs() -> [ExactString: Int] {
+        var index: [ExactString: Int] = [:]
+        guard table.name.spec.hasID else { return index }
+        index.reserveCapacity(table.count)
+        for row in 0..<table.count {
+            guard let id = table.id(row) else { continue }
+            if let first = index[ExactString(id)] {
+                report(row, "id", "duplicate id \"\(id)\" (first used by \(table.label(first)))")
+            } else {
+                index[ExactString(id)] = row
             }
-            table.idIndex = index
         }
+        return index
     }
 
     /// A table read by the checking threads while no one changes it.
@@ -139,7 +138,7 @@ public struct Validator {
         var lastRow: Int32 = -1
         for row in 0..<table.count {
             guard case .string(let id) = column[row] else { continue }
-            if id == lastID, lastRow >= 0 {
+            if lastRow >= 0, id.sameCodePoints(as: lastID) {
                 rows[row] = lastRow
                 continue
             }
