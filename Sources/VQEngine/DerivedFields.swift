@@ -221,8 +221,7 @@ extension Store {
     /// contract of a large store does not read a million measurements.
     public func kpiStats(of rows: [Int]) throws(StoreError) -> [Int: KPIStats] {
         let kpis = try table(.kpis)
-        if !loaded.contains(.measurements), rows.count <= 64,
-           let found = TableLoader.records(in: fileURL(.measurements), field: "kpi", values: Set(rows.compactMap { kpis.id($0).map(ExactString.init) })) {
+        if rows.count <= 64, let found = records(where: MeasurementField.kpi, isOneOf: Set(rows.compactMap { kpis.id($0).map(ExactString.init) })) {
             let target = kpis.values(KPIField.target), direction = kpis.values(KPIField.direction)
             var out: [Int: KPIStats] = [:]
             for k in rows { out[k] = KPIStats() }

@@ -109,6 +109,15 @@ public final class Store {
         problems += validator.problems
     }
 
+    /// The records of a collection not read yet whose string `field` is one of
+    /// `values`, found in its file without reading the rest (one contract's
+    /// measurements out of a million). Nil when the table has been read (use it)
+    /// or the file must be read whole.
+    public func records<F: StoredField>(where field: F, isOneOf values: Set<ExactString>) -> [JSONObject]? {
+        guard tables[F.collection] == nil else { return nil }
+        return TableLoader.records(in: fileURL(F.collection), field: field.rawValue, values: values)
+    }
+
     /// Rows of `child` whose `field` names each row of `parent` (`vendor.contracts`).
     public func children(_ child: CollectionName, via field: String) throws(StoreError) -> Adjacency {
         let key = child.rawValue + "." + field

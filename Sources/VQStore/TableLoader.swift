@@ -42,7 +42,7 @@ public enum TableLoader {
     /// without reading the rest: each value is searched for in quotes, and the
     /// object around each hit is read and checked. Nil when a hit cannot be
     /// read as such a record: the caller then reads the whole file.
-    public static func records(in file: String, field: String, values: Set<ExactString>) -> [JSONObject]? {
+    static func records(in file: String, field: String, values: Set<ExactString>) -> [JSONObject]? {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return FileManager.default.fileExists(atPath: file) ? nil : [] }
         defer { close(fd) }
