@@ -1,12 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Library targets by concern, each depending only on those below it, so that
+// Library targets by concern, each depending only on those before it, so that
 // SwiftPM refuses an import that would make a loop (the README draws the graph):
 //
-//   VQSupport → VQJSON → VQModel → VQLanguage ┐
-//                               └→ VQStore ───┴→ VQEngine → VQRender → VQSimulation → VQSession → vq
-//                                   └→ VQGenerator ─────────────────────────────────────────────┘
+//   VQSupport → VQJSON → VQModel ┬→ VQLanguage ┐
+//                                └→ VQStore ───┴→ VQEngine → VQRender → VQSimulation → VQSession → vq
+//                                     └→ VQGenerator ─────────────────────────────────────────────┘
 let package = Package(
     name: "vq",
     products: [
