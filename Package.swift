@@ -24,13 +24,13 @@ let package = Package(
         ),
         // Threads, text width, compensated sums, random numbers, dates, exact strings.
         .target(name: "VQSupport"),
-        // The byte-level JSON reader and writer that keep number text and key order.
+        // JSON values as read (number text and key order kept) and the writer.
         .target(name: "VQJSON", dependencies: ["VQSupport"]),
         // The domain model: collections and their fields, values and how they read.
         .target(name: "VQModel", dependencies: ["VQSupport", "VQJSON"]),
         // Lexer, parser, AST and diagnostics: knows no store, simulator or renderer.
         .target(name: "VQLanguage", dependencies: ["VQSupport", "VQModel"]),
-        // Store files: reading, validation, relations, and the write path.
+        // Store files: the byte-level JSON reader, loading, validation, relations, and the write path.
         .target(name: "VQStore", dependencies: ["VQSupport", "VQJSON", "VQModel"]),
         // Compiling and evaluating statements, derived fields, mutations.
         .target(name: "VQEngine", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore"]),

@@ -69,7 +69,7 @@ public struct JSONNumber: Sendable, Equatable {
     }
 
     /// A number whose text is known to be the canonical one.
-    init(canonical value: Double) {
+    public init(canonical value: Double) {
         self.value = value
     }
 

@@ -26,6 +26,7 @@ public enum Dates {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
+    @usableFromInline
     static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
@@ -34,7 +35,9 @@ public enum Dates {
         }
     }
 
-    /// Parses `YYYY-MM-DD` strictly (a real calendar day).
+    /// Parses `YYYY-MM-DD` strictly (a real calendar day). Inlinable, as the
+    /// month parser: every date and month of a file read is checked with them.
+    @inlinable
     public static func parseDate(_ s: String) -> Int? {
         var s = s
         return s.withUTF8 { b -> Int? in
@@ -46,6 +49,7 @@ public enum Dates {
     }
 
     /// Parses `YYYY-MM` as months since year 0.
+    @inlinable
     public static func parseMonth(_ s: String) -> Int? {
         var s = s
         return s.withUTF8 { b -> Int? in
@@ -55,7 +59,8 @@ public enum Dates {
         }
     }
 
-    private static func number(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
+    @usableFromInline
+    static func number(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
         var v = 0
         for i in at..<at + count {
             let c = b[i]

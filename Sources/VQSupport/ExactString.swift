@@ -11,8 +11,10 @@ public struct ExactString: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { string }
 
+    @inlinable
     public static func == (a: ExactString, b: ExactString) -> Bool { a.string.sameCodePoints(as: b.string) }
 
+    @inlinable
     public func hash(into hasher: inout Hasher) {
         var s = string
         s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
@@ -20,13 +22,23 @@ public struct ExactString: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension String {
-    /// Whether the two strings hold the same code points (not merely canonically equivalent ones).
+    /// Whether the two strings hold the same code points (not merely canonically
+    /// equivalent ones): their UTF-8 bytes compared in place. Inlinable: ids are
+    /// compared a million times while a large file is checked.
+    @inlinable
     public func sameCodePoints(as other: String) -> Bool {
-        codePointOrder(other) == 0
+        let a = utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        let fast = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
+        if let fast, let same = fast { return same }
+        return a.elementsEqual(b)
     }
 
     /// -1, 0 or 1 as `self` sorts before, with or after `other` by code points
     /// (UTF-8's byte order is code point order).
+    @inlinable
     public func codePointOrder(_ other: String) -> Int {
         var a = self, b = other
         return a.withUTF8 { x in

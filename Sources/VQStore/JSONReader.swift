@@ -1,4 +1,5 @@
 import Foundation
+import VQJSON
 import VQSupport
 
 /// Where and why a JSON text could not be read.
