@@ -15,6 +15,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The number, if this is one.
+    @inlinable
     public var number: Double? {
         if case .number(let n) = self { return n.value }
         return nil

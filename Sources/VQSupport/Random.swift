@@ -1,7 +1,9 @@
 /// xoshiro256** seeded through SplitMix64: fast, of known quality, and the
 /// same sequence on every machine for a seed.
+/// Its steps are inlinable: a simulation (in another module) draws hundreds of
+/// millions of numbers.
 public struct Xoshiro256: RandomNumberGenerator, Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var s: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
         var sm = seed
@@ -15,6 +17,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         s = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
@@ -28,21 +31,27 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform Double in [0, 1).
+    @inlinable
     public mutating func unit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
+    @inlinable
     public mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * unit() }
 
+    @inlinable
     public mutating func int(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
 
+    @inlinable
     public mutating func chance(_ p: Double) -> Bool { unit() < p }
 
+    @inlinable
     public mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     /// A normal draw (Box–Muller).
+    @inlinable
     public mutating func normal(_ mean: Double = 0, _ sd: Double = 1) -> Double {
         let u = max(unit(), 1e-300), v = unit()
         return mean + sd * (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)

@@ -4,11 +4,13 @@
 /// The compensation carries the lost low-order part, so a sum is as close to
 /// the exact one as a Double allows.
 public struct CompensatedSum {
-    private var sum = 0.0
-    private var compensation = 0.0
+    @usableFromInline var sum = 0.0
+    @usableFromInline var compensation = 0.0
 
+    @inlinable
     public init() {}
 
+    @inlinable
     public mutating func add(_ x: Double) {
         let t = sum + x
         if abs(sum) >= abs(x) {
@@ -19,8 +21,10 @@ public struct CompensatedSum {
         sum = t
     }
 
+    @inlinable
     public var value: Double { sum + compensation }
 
+    @inlinable
     public static func += (s: inout CompensatedSum, x: Double) { s.add(x) }
 }
 
