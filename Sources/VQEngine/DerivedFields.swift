@@ -10,11 +10,23 @@ import VQSupport
 public struct DerivedField: Sendable, Hashable {
     public let collection: CollectionName
     public let name: String
+    /// What its values are: `.int` for counts, else `.number`.
+    public let type: FieldType
     public let definition: String
     /// The collections its values are computed from: read together, on both
     /// cores, before a statement that names it runs.
     public let reads: [CollectionName]
     let compute: @Sendable (Store) throws(StoreError) -> [Value]
+
+    init(collection: CollectionName, name: String, type: FieldType = .number, definition: String, reads: [CollectionName],
+         compute: @escaping @Sendable (Store) throws(StoreError) -> [Value]) {
+        self.collection = collection
+        self.name = name
+        self.type = type
+        self.definition = definition
+        self.reads = reads
+        self.compute = compute
+    }
 
     /// One field of one collection: a name is declared once per collection.
     public static func == (a: DerivedField, b: DerivedField) -> Bool { a.collection == b.collection && a.name == b.name }
@@ -25,7 +37,7 @@ public struct DerivedField: Sendable, Hashable {
     }
 
     /// `contract.term_months`, which the simulator reads too.
-    public static let termMonths = DerivedField(collection: .contracts, name: "term_months",
+    public static let termMonths = DerivedField(collection: .contracts, name: "term_months", type: .int,
                                                 definition: "whole months from start to the day after end",
                                                 reads: [.contracts]) { store throws(StoreError) in
         let t = try store.table(.contracts)
@@ -45,7 +57,7 @@ public struct DerivedField: Sendable, Hashable {
                      reads: [.kpis, .measurements]) { store throws(StoreError) in
             try store.kpiStats().map { $0.latest.map(Value.number) ?? .null }
         },
-        DerivedField(collection: .kpis, name: "misses",
+        DerivedField(collection: .kpis, name: "misses", type: .int,
                      definition: "number of its measurements that miss the target (actual < target for higher, actual > target for lower)",
                      reads: [.kpis, .measurements]) { store throws(StoreError) in
             try store.kpiStats().map { .number(Double($0.misses)) }
@@ -106,7 +118,7 @@ public struct DerivedField: Sendable, Hashable {
                 return l * i
             }.map(Value.number)
         },
-        DerivedField(collection: .vendors, name: "open_findings",
+        DerivedField(collection: .vendors, name: "open_findings", type: .int,
                      definition: "number of findings on its contracts with passed = false and no resolved date",
                      reads: [.vendors, .contracts, .findings]) { store throws(StoreError) in
             let findings = try store.table(.findings)

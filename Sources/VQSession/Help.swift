@@ -88,7 +88,7 @@ enum Help {
         if !extra.isEmpty { out += "\nOther fields in the file (kept as they are):\n" + extra.map { "  " + $0 + "\n" }.joined() }
         let derived = DerivedField.on(c)
         if !derived.isEmpty {
-            out += "\nDerived fields:\n" + derived.map { "  " + $0.name.padding(26) + $0.definition + "\n" }.joined()
+            out += "\nDerived fields:\n" + derived.map { "  " + $0.name.padding(26) + $0.type.description.padding(8) + $0.definition + "\n" }.joined()
         }
         let refs = spec.references
         let children = Schema.children(of: c)
