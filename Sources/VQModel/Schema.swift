@@ -6,7 +6,20 @@ public enum CollectionName: String, CaseIterable, Sendable, Hashable, Comparable
     case vendors, contracts, kpis, measurements, risks, costs, change_requests, findings, evaluations
 
     public static func < (a: Self, b: Self) -> Bool { a.order < b.order }
-    private var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    /// The position in `allCases`, without building that array (`spec` is read per record).
+    private var order: Int {
+        switch self {
+        case .vendors: 0
+        case .contracts: 1
+        case .kpis: 2
+        case .measurements: 3
+        case .risks: 4
+        case .costs: 5
+        case .change_requests: 6
+        case .findings: 7
+        case .evaluations: 8
+        }
+    }
 
     public var fileName: String { rawValue + ".json" }
     public var spec: CollectionSpec { Schema.specs[order] }

@@ -8,6 +8,8 @@ public enum ValueText {
     /// others to 15 significant digits, so the binary noise of arithmetic on
     /// decimal figures (`0.1 + 0.2`) does not show; any number with 15 digits
     /// or fewer (everything a person types) comes out exactly as written.
+    /// (Inlinable, as `plain`: an export writes a million of them from another module.)
+    @inlinable
     public static func raw(_ d: Double) -> String {
         JSONNumber.canonicalText(resultValue(d))
     }
@@ -15,6 +17,7 @@ public enum ValueText {
     /// The Double nearest to `d` rounded to 15 significant digits (as sqlite3 and
     /// spreadsheets show). Most numbers have fewer and are returned as they are,
     /// without the cost of Foundation's formatting.
+    @inlinable
     static func resultValue(_ d: Double) -> Double {
         guard d.isFinite, d != d.rounded(), significantDigits(d.description) > 15 else { return d }
         return Double(String(format: "%.15g", d)) ?? d
@@ -22,7 +25,8 @@ public enum ValueText {
 
     /// Digits of a number's text before any exponent, leading zeros left out
     /// (the shortest text of a Double has no trailing ones).
-    private static func significantDigits(_ text: String) -> Int {
+    @usableFromInline
+    static func significantDigits(_ text: String) -> Int {
         var count = 0, leading = true
         for byte in text.utf8 {
             if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { break }
@@ -94,6 +98,7 @@ public enum ValueText {
     }
 
     /// Text without formatting: strings as they are, dates in ISO form, lists as JSON.
+    @inlinable
     public static func plain(_ v: Value) -> String {
         switch v {
         case .null: ""

@@ -53,6 +53,8 @@ extension String {
 }
 
 extension Sequence where Element == String {
-    /// Whether a string with exactly these code points is among the elements.
+    /// Whether a string with exactly these code points is among the elements
+    /// (inlinable, so that it is specialized where enum values are checked).
+    @inlinable
     public func containsExactly(_ s: String) -> Bool { contains { $0.sameCodePoints(as: s) } }
 }
