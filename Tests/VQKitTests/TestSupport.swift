@@ -47,29 +47,26 @@ enum Fixture {
         return path
     }
 
-    /// The built `vq` the end-to-end, crash and shell tests run. `swift test`
-    /// alone does not rebuild it (scripts/test does), so a binary older than
-    /// any source file fails the test that would run it, saying so.
+    /// The `vq` the end-to-end, crash and shell tests run, built by the tests
+    /// themselves (once a run) in a build folder of their own: `swift test`
+    /// does not build an executable it does not link, and the package's own
+    /// `.build` is locked while the tests run.
     static var binary: String {
-        if let stale = staleBinary { Issue.record(Comment(rawValue: stale)) }
-        return builtBinary
+        if let failure = built.failure { Issue.record(Comment(rawValue: failure)) }
+        return built.path
     }
 
-    private static let builtBinary = packageRoot.appendingPathComponent(".build/debug/vq").path
-
-    /// Why the binary cannot be trusted, if it cannot.
-    private static let staleBinary: String? = {
-        func modified(_ path: String) -> Date? { (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
-        guard let built = modified(builtBinary) else { return "\(builtBinary) is missing: run swift build --product vq (scripts/test does)" }
-        var sources = [packageRoot.appendingPathComponent("Package.swift").path]
-        let root = packageRoot.appendingPathComponent("Sources").path
-        for case let file as String in FileManager.default.enumerator(atPath: root) ?? NSEnumerator()
-        where file.hasSuffix(".swift") || file.hasSuffix(".h") || file.hasSuffix(".modulemap") {
-            sources.append(root + "/" + file)
+    private static let built: (path: String, failure: String?) = {
+        let scratch = packageRoot.appendingPathComponent(".build-tests").path
+        let log = NSTemporaryDirectory() + "vq-test-build-\(ProcessInfo.processInfo.processIdentifier).log"
+        let status = spawnAndWait(["swift", "build", "--product", "vq", "--package-path", packageRoot.path, "--scratch-path", scratch],
+                                  outputFile: log)
+        let path = scratch + "/debug/vq"
+        guard status == 0 else {
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            return (path, "building vq for the tests failed:\n" + output.split(separator: "\n").suffix(30).joined(separator: "\n"))
         }
-        guard let newest = sources.max(by: { (modified($0) ?? .distantPast) < (modified($1) ?? .distantPast) }),
-              let changed = modified(newest), changed > built else { return nil }
-        return "\(builtBinary) is older than \(newest): run swift build --product vq first (scripts/test does), or this tests old code"
+        return (path, nil)
     }()
 
     struct Run {
