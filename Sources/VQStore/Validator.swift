@@ -136,14 +136,19 @@ public struct Validator {
         // Runs of records naming the same target are common (measurements of one kpi).
         var lastID = ""
         var lastRow: Int32 = -1
+        // An ASCII id equals another exactly when `==` says so and their lengths
+        // match: a character equivalent to an ASCII one (K and the Kelvin sign)
+        // takes more bytes. That keeps a million comparisons at String's speed.
+        var lastIsASCII = false
         for row in 0..<table.count {
             guard case .string(let id) = column[row] else { continue }
-            if lastRow >= 0, id.sameCodePoints(as: lastID) {
+            if lastRow >= 0, id.utf8.count == lastID.utf8.count, lastIsASCII ? id == lastID : id.sameCodePoints(as: lastID) {
                 rows[row] = lastRow
                 continue
             }
             if let t = target.row(id: id) {
                 lastID = id
+                lastIsASCII = id.utf8.allSatisfy { $0 < 0x80 }
                 lastRow = Int32(t)
                 rows[row] = lastRow
             } else {

@@ -81,3 +81,21 @@ import Testing
         #expect(out.contains("duplicate id"), "the same code points are a duplicate: \(out)")
     }
 }
+
+extension CodePointTests {
+    /// Consecutive references whose ids are canonically equivalent (K and the
+    /// Kelvin sign, é composed and decomposed) resolve each to its own record.
+    @Test func consecutiveReferencesResolveByCodePoints() throws {
+        let dir = Fixture.temporaryDirectory()
+        let kpi = { (id: String, metric: String) in
+            #"{"id": "\#(id)", "contract": "C-1", "metric": "\#(metric)", "target": 1, "direction": "higher", "weight": 1, "penalty": 0}"#
+        }
+        try ("[" + [kpi("K-1", "plain"), kpi("\\u212a-1", "kelvin"), kpi("caf\\u00e9", "composed"), kpi("cafe\\u0301", "decomposed")]
+            .joined(separator: ",\n") + "]").write(toFile: dir + "/kpis.json", atomically: true, encoding: .utf8)
+        let m = { (id: String) in #"{"kpi": "\#(id)", "period": "2025-01", "actual": 1}"# }
+        try ("[" + ["K-1", "\\u212a-1", "K-1", "caf\\u00e9", "cafe\\u0301"].map(m).joined(separator: ",\n") + "]")
+            .write(toFile: dir + "/measurements.json", atomically: true, encoding: .utf8)
+        let out = try Fixture.transcript(".mode csv\nmeasurements | select kpi.metric", store: dir)
+        #expect(out.contains("kpi.metric\r\nplain\r\nkelvin\r\nplain\r\ncomposed\r\ndecomposed\r\n"), "\(out)")
+    }
+}
