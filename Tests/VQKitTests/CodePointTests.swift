@@ -1,15 +1,6 @@
 import Foundation
 import Testing
-@testable import VQEngine
-@testable import VQGenerator
-@testable import VQJSON
-@testable import VQLanguage
-@testable import VQModel
-@testable import VQRender
-@testable import VQSession
-@testable import VQSimulation
 @testable import VQStore
-@testable import VQSupport
 
 /// Strings that differ only in Unicode normalization are different strings,
 /// as in JSON and every database: keys, ids, values, distinct and group by

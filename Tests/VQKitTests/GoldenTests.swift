@@ -1,15 +1,5 @@
 import Foundation
 import Testing
-@testable import VQEngine
-@testable import VQGenerator
-@testable import VQJSON
-@testable import VQLanguage
-@testable import VQModel
-@testable import VQRender
-@testable import VQSession
-@testable import VQSimulation
-@testable import VQStore
-@testable import VQSupport
 
 /// Golden transcripts: each `Golden/NAME.vq` runs against the seeded test store
 /// and its whole output, errors included, must equal `Golden/NAME.out`. A

@@ -1,15 +1,6 @@
 import Foundation
 import Testing
-@testable import VQEngine
-@testable import VQGenerator
-@testable import VQJSON
-@testable import VQLanguage
-@testable import VQModel
-@testable import VQRender
-@testable import VQSession
-@testable import VQSimulation
 @testable import VQStore
-@testable import VQSupport
 
 /// The JSONTestSuite corpus of parsing cases (read from ../shared, MIT): every
 /// `y_` document is accepted, every `n_` one refused with a place, and no `i_`

@@ -1,14 +1,8 @@
 import Foundation
 import Testing
 @testable import VQEngine
-@testable import VQGenerator
-@testable import VQJSON
 @testable import VQLanguage
 @testable import VQModel
-@testable import VQRender
-@testable import VQSession
-@testable import VQSimulation
-@testable import VQStore
 @testable import VQSupport
 
 /// Gaps an outside test found in the language (issue 9, items 8–13).

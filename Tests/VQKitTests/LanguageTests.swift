@@ -1,13 +1,6 @@
 import Testing
-@testable import VQEngine
-@testable import VQGenerator
-@testable import VQJSON
 @testable import VQLanguage
-@testable import VQModel
-@testable import VQRender
-@testable import VQSession
 @testable import VQSimulation
-@testable import VQStore
 @testable import VQSupport
 
 /// Lexer and parser, table-driven, including where errors point.

@@ -4,9 +4,6 @@ import Testing
 @testable import VQGenerator
 @testable import VQJSON
 @testable import VQLanguage
-@testable import VQModel
-@testable import VQRender
-@testable import VQSession
 @testable import VQSimulation
 @testable import VQStore
 @testable import VQSupport

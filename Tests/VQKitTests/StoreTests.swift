@@ -1,13 +1,8 @@
 import Foundation
 import Testing
 @testable import VQEngine
-@testable import VQGenerator
 @testable import VQJSON
-@testable import VQLanguage
 @testable import VQModel
-@testable import VQRender
-@testable import VQSession
-@testable import VQSimulation
 @testable import VQStore
 @testable import VQSupport
 
