@@ -11,7 +11,10 @@ public enum ValueText {
     /// (Inlinable, as `plain`: an export writes a million of them from another module.)
     @inlinable
     public static func raw(_ d: Double) -> String {
-        JSONNumber.canonicalText(resultValue(d))
+        guard d.isFinite, d != d.rounded() else { return JSONNumber.canonicalText(d) }
+        // The shortest text is made once: it is both counted and, nearly always, the answer.
+        let text = d.description
+        return significantDigits(text) > 15 ? JSONNumber.canonicalText(rounded15(d)) : text
     }
 
     /// The Double nearest to `d` rounded to 15 significant digits (as sqlite3 and
@@ -20,7 +23,12 @@ public enum ValueText {
     @inlinable
     static func resultValue(_ d: Double) -> Double {
         guard d.isFinite, d != d.rounded(), significantDigits(d.description) > 15 else { return d }
-        return Double(String(format: "%.15g", d)) ?? d
+        return rounded15(d)
+    }
+
+    @usableFromInline
+    static func rounded15(_ d: Double) -> Double {
+        Double(String(format: "%.15g", d)) ?? d
     }
 
     /// Digits of a number's text before any exponent, leading zeros left out

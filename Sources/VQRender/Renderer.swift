@@ -57,7 +57,11 @@ public struct Renderer {
         case .csv:
             out = table.columns.map(CSV.field).joined(separator: ",") + "\r\n"
             for row in table.rows {
-                out += row.map { CSV.field(ValueText.plain($0)) }.joined(separator: ",") + "\r\n"
+                for (i, value) in row.enumerated() {
+                    if i > 0 { out += "," }
+                    CSV.append(ValueText.plain(value), to: &out)
+                }
+                out += "\r\n"
                 flush()
             }
         case .json:
@@ -149,10 +153,25 @@ enum Markdown {
 /// RFC 4180 fields: quoted when they hold a comma, quote, or line break.
 enum CSV {
     static func field(_ s: String) -> String {
-        // Bytes, not Characters: a million fields are checked in a csv export.
-        if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var out = ""
+        append(s, to: &out)
+        return out
+    }
+
+    /// Appends `s` as a field: written straight into the row, as an export writes millions.
+    static func append(_ s: String, to out: inout String) {
+        guard needsQuotes(s) else { out += s; return }
+        out += "\""
+        out += s.replacingOccurrences(of: "\"", with: "\"\"")
+        out += "\""
+    }
+
+    /// Bytes, not Characters: a comma, quote or line break.
+    private static func needsQuotes(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { bytes in
+            for b in bytes where b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0A || b == 0x0D { return true }
+            return false
         }
-        return s
     }
 }

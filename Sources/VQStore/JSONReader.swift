@@ -305,15 +305,17 @@ public struct JSONReader: ~Copyable {
         let start = position
         position += 1  // opening quote
         let contentStart = position
+        var high: UInt8 = 0  // every byte or'ed: ASCII unless its top bit is set
         while position < bytes.count {
             let b = bytes[position]
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<position])
                 position += 1
-                return try decodeUTF8(slice, at: contentStart)
+                return try decodeUTF8(slice, at: contentStart, ascii: high < 0x80)
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error("control character in a string (escape it as \\n, \\t, …)") }
+            high |= b
             position += 1
         }
         // Slow path: the string has escapes.
@@ -323,7 +325,7 @@ public struct JSONReader: ~Copyable {
             switch b {
             case UInt8(ascii: "\""):
                 position += 1
-                return try out.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try decodeUTF8(buffer, at: contentStart) }
+                return try out.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try decodeUTF8(buffer, at: contentStart, ascii: !buffer.contains { $0 >= 0x80 }) }
             case UInt8(ascii: "\\"):
                 position += 1
                 guard position < bytes.count else { break }
@@ -383,12 +385,7 @@ public struct JSONReader: ~Copyable {
         return v
     }
 
-    private func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONSyntaxError) -> String {
-        var ascii = true
-        for b in bytes where b >= 0x80 {
-            ascii = false
-            break
-        }
+    private func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, ascii: Bool) throws(JSONSyntaxError) -> String {
         if ascii { return String(decoding: bytes, as: UTF8.self) }
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw error("invalid UTF-8 in a string", at: offset)

@@ -19,8 +19,10 @@ struct TableBuilder {
     private var columnIndex: [ExactString: Int]
     private var shapeIndex: [[Int]: Int32] = [:]
     private var present: [Bool]
-    /// The record being read: columns in the order their keys came.
-    private(set) var order: [Int] = []
+    /// The record being read: columns in the order their keys came, the first
+    /// `orderCount` of `order` (kept allocated from record to record).
+    private var order: [Int] = []
+    private var orderCount = 0
 
     init(name: CollectionName) {
         let names = name.spec.fields.map(\.name)
@@ -49,10 +51,11 @@ struct TableBuilder {
     }
 
     /// Adds a field of the current record; false when the record has it already.
-    mutating func add(_ column: Int, _ value: JSONValue) -> Bool {
+    mutating func add(_ column: Int, _ value: consuming JSONValue) -> Bool {
         if present[column] { return false }
         present[column] = true
-        order.append(column)
+        if orderCount < order.count { order[orderCount] = column } else { order.append(column) }
+        orderCount += 1
         parts.columns[column].append(value)
         return true
     }
@@ -63,17 +66,26 @@ struct TableBuilder {
         for c in present.indices {
             if present[c] { present[c] = false } else { parts.columns[c].append(.null) }
         }
-        if let last = parts.recordShape.last, parts.shapes[Int(last)] == order {
+        if let last = parts.recordShape.last, orderIs(parts.shapes[Int(last)]) {
             parts.recordShape.append(last)
-        } else if let s = shapeIndex[order] {
-            parts.recordShape.append(s)
         } else {
-            parts.shapes.append(order)
-            shapeIndex[order] = Int32(parts.shapes.count - 1)
-            parts.recordShape.append(Int32(parts.shapes.count - 1))
+            let shape = Array(order[..<orderCount])
+            if let s = shapeIndex[shape] {
+                parts.recordShape.append(s)
+            } else {
+                parts.shapes.append(shape)
+                shapeIndex[shape] = Int32(parts.shapes.count - 1)
+                parts.recordShape.append(Int32(parts.shapes.count - 1))
+            }
         }
-        order.removeAll(keepingCapacity: true)
+        orderCount = 0
         parts.count += 1
+    }
+
+    private func orderIs(_ shape: [Int]) -> Bool {
+        guard shape.count == orderCount else { return false }
+        for i in 0..<orderCount where shape[i] != order[i] { return false }
+        return true
     }
 
     /// Appends the records another builder read (the later part of the same file).

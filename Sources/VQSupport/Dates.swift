@@ -39,8 +39,7 @@ public enum Dates {
     /// month parser: every date and month of a file read is checked with them.
     @inlinable
     public static func parseDate(_ s: String) -> Int? {
-        var s = s
-        return s.withUTF8 { b -> Int? in
+        withBytes(s) { b -> Int? in
             guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
                   let y = number(b, 0, 4), let m = number(b, 5, 2), let d = number(b, 8, 2),
                   (1...12).contains(m), d >= 1, d <= daysInMonth(year: y, month: m) else { return nil }
@@ -51,12 +50,20 @@ public enum Dates {
     /// Parses `YYYY-MM` as months since year 0.
     @inlinable
     public static func parseMonth(_ s: String) -> Int? {
-        var s = s
-        return s.withUTF8 { b -> Int? in
+        withBytes(s) { b -> Int? in
             guard b.count == 7, b[4] == 0x2D, let y = number(b, 0, 4), let m = number(b, 5, 2),
                   (1...12).contains(m) else { return nil }
             return y * 12 + m - 1
         }
+    }
+
+    /// The string's UTF-8 in place (a short string's is copied to the stack),
+    /// without the mutable copy that `withUTF8` needs.
+    @inlinable
+    static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var s = s
+        return s.withUTF8(body)
     }
 
     @usableFromInline
@@ -91,7 +98,8 @@ public enum Dates {
 
     private static func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        let digits = s.utf8.count  // ASCII: bytes are characters, and far cheaper to count
+        return digits >= width ? s : String(repeating: "0", count: width - digits) + s
     }
 
     /// The day `n` months after `day`, on the same day of the month or, when that
