@@ -38,13 +38,12 @@ let package = Package(
         .target(name: "VQRender", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQEngine"]),
         // What-if simulations: cost model, closed form, Monte Carlo.
         .target(name: "VQSimulation", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender"]),
-        // The seeded store generator.
+        // The seeded store generator, and the demo store made with it for today.
         .target(name: "VQGenerator", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQStore"]),
         // Sessions: statements, meta-commands, changes and undo, help, completion.
         .target(
             name: "VQSession",
-            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation"],
-            resources: [.copy("Resources/demo-store")]
+            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation"]
         ),
         .executableTarget(
             name: "vq",

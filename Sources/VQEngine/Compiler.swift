@@ -32,11 +32,13 @@ public struct Compiler {
     let store: Store
     let environment: Environment
     let source: SourceText
+    let exchange: Exchange
 
     public init(store: Store, environment: Environment, source: SourceText) {
         self.store = store
         self.environment = environment
         self.source = source
+        exchange = Exchange(store: store)
     }
 
     func text(_ range: SourceRange) -> String {
@@ -66,6 +68,7 @@ public struct Compiler {
                 switch v {
                 case .null: return .null
                 case .number(let d): return .number(-d)
+                case .money(let m): return .money(m.with(amount: -m.amount))
                 default: throw Diagnostic("cannot negate a \(v.typeName)", at: e.range)
                 }
             }, from: [x])
@@ -83,20 +86,23 @@ public struct Compiler {
                 try checkEnumLiteral(r, l, in: scope)
             }
             let a = try compile(l, in: scope), b = try compile(r, in: scope)
-            return Compiled(eval: Operators.binary(op, a.eval, b.eval, left: l.range, right: r.range, at: e.range), from: [a, b])
+            return Compiled(eval: Operators.binary(op, a.eval, b.eval, left: l.range, right: r.range, at: e.range,
+                                                   exchange: exchange, literal: Compiler.moneyLiteral(l) ?? Compiler.moneyLiteral(r)),
+                            from: [a, b])
         case .inList(let l, let items):
             for item in items { try checkEnumLiteral(l, item, in: scope) }
             let x = try compile(l, in: scope)
             let compiled = try items.map { (item: Expr) throws -> Compiled in try compile(item, in: scope) }
             let list = compiled.map(\.eval)
+            let literals = items.map(Compiler.moneyLiteral)
             return Compiled(eval: { (row: Row) throws -> Value in
                 let v = try x.eval(row)
                 if v.isNull { return .null }
                 var sawNull = false
-                for item in list {
+                for (item, literal) in zip(list, literals) {
                     let w = try item(row)
                     if w.isNull { sawNull = true; continue }
-                    if try Operators.compare(v, w, at: e.range) == 0 { return .bool(true) }
+                    if try Operators.compare(v, w, at: e.range, exchange: exchange, literal: literal) == 0 { return .bool(true) }
                 }
                 return sawNull ? .null : .bool(false)
             }, from: [x] + compiled)
@@ -105,8 +111,9 @@ public struct Compiler {
             return Compiled(eval: { (row: Row) throws -> Value in
                 let v = try x.eval(row), a = try lo.eval(row), b = try hi.eval(row)
                 if v.isNull || a.isNull || b.isNull { return .null }
-                let aboveLow = try Operators.compare(v, a, at: e.range) >= 0
-                let belowHigh = try Operators.compare(v, b, at: e.range) <= 0
+                let literal = Compiler.moneyLiteral(low) ?? Compiler.moneyLiteral(high)
+                let aboveLow = try Operators.compare(v, a, at: e.range, exchange: exchange, literal: literal) >= 0
+                let belowHigh = try Operators.compare(v, b, at: e.range, exchange: exchange, literal: literal) <= 0
                 return .bool(aboveLow && belowHigh)
             }, from: [x, lo, hi])
         case .list(let items):
@@ -117,6 +124,12 @@ public struct Compiler {
             let x = try compile(operand, in: scope)
             return Compiled(eval: { (row: Row) throws -> Value in .bool(try x.eval(row).isNull) }, from: [x])
         }
+    }
+
+    /// The currency of a money literal (`1.2m USD`): a comparison with one converts to it.
+    static func moneyLiteral(_ e: Expr) -> Currency? {
+        if case .literal(.money(let m)) = e.kind { return m.currency }
+        return nil
     }
 
     /// `status = "activ"` is a slip when no record has that value: saying so
@@ -227,6 +240,11 @@ public struct Compiler {
                 let convert = Convert.reader(for: field.type)
                 if case .ref(let target) = field.type {
                     return .reference(target, table.references[name] ?? [], { convert(column[$0]) })
+                }
+                if let money = try store.moneyColumn(collection, field) {
+                    return .value { row in
+                        if case .number(let n) = column[row] { money.money(n.value, row: row) } else { .null }
+                    }
                 }
                 return .value { convert(column[$0]) }
             }
@@ -378,7 +396,7 @@ public struct Compiler {
         }
         let compiled = try arguments.map { (a: Expr) throws -> Compiled in try compile(a, in: scope) }
         let args = compiled.map(\.eval)
-        let context = FunctionContext(today: store.today, range: range, argumentRanges: arguments.map(\.range))
+        let context = FunctionContext(today: store.today, exchange: exchange, range: range, argumentRanges: arguments.map(\.range))
         let body = function.body
         // `if` and `coalesce` evaluate only the arguments they need.
         return Compiled(eval: { (row: Row) throws -> Value in
@@ -394,8 +412,9 @@ public struct Compiler {
         }
         let extra = try arguments.dropFirst().map { (a: Expr) throws -> Eval in try compile(a, in: scope).eval }
         let compute = aggregate.compute
+        let exchange = self.exchange
         func finish(_ values: [Value], _ row: Row) throws -> Value {
-            try compute(values, try extra.map { (x: Eval) throws -> Value in try x(row) }, range)
+            try compute(values, try extra.map { (x: Eval) throws -> Value in try x(row) }, range, exchange)
         }
         if case .groups(_, let member) = scope {
             guard let first = arguments.first else {
@@ -441,7 +460,13 @@ enum Operators {
         }
     }
 
-    static func compare(_ a: Value, _ b: Value, at range: SourceRange) throws -> Int {
+    /// Compares two values; amounts in different currencies once converted
+    /// (to `literal`'s currency when one side is a money literal).
+    static func compare(_ a: Value, _ b: Value, at range: SourceRange, exchange: Exchange, literal: Currency? = nil) throws -> Int {
+        if case .money(let m) = a, case .money(let n) = b, m.currency != n.currency {
+            let (x, y, _) = try exchange.align(m, n, "the comparison", literal: literal, at: range)
+            return x < y ? -1 : (x > y ? 1 : 0)
+        }
         guard let c = ValueOrder.compare(a, b) else {
             throw Diagnostic("cannot compare a \(a.typeName) with a \(b.typeName)", at: range)
         }
@@ -449,7 +474,8 @@ enum Operators {
     }
 
     static func binary(_ op: BinaryOperator, _ a: @escaping Compiler.Eval, _ b: @escaping Compiler.Eval,
-                       left: SourceRange, right: SourceRange, at range: SourceRange) -> Compiler.Eval {
+                       left: SourceRange, right: SourceRange, at range: SourceRange,
+                       exchange: Exchange, literal: Currency?) -> Compiler.Eval {
         switch op {
         case .and, .or:
             // SQL's three-valued logic: a false decides `and` and a true decides `or`
@@ -467,6 +493,7 @@ enum Operators {
                 let x = try a(row), y = try b(row)
                 if x.isNull || y.isNull { return .null }
                 guard case .number(let p) = x, case .number(let q) = y else {
+                    if let v = try Operators.money(op, x, y, exchange: exchange, at: range) { return v }
                     if let v = try Operators.calendar(op, x, y, at: range) { return v }
                     throw Diagnostic("'\(op.rawValue)' needs numbers (or a date and days), found a \(x.typeName) and a \(y.typeName)", at: range)
                 }
@@ -481,7 +508,7 @@ enum Operators {
             return { (row: Row) throws -> Value in
                 let x = try a(row), y = try b(row)
                 if x.isNull || y.isNull { return .null }
-                let c = try compare(x, y, at: range)
+                let c = try compare(x, y, at: range, exchange: exchange, literal: literal)
                 switch op {
                 case .equal: return .bool(c == 0)
                 case .notEqual: return .bool(c != 0)
@@ -516,6 +543,35 @@ enum Operators {
                 }
                 return .bool(Operators.like(Array(s.lowercased().unicodeScalars), Array(p.lowercased().unicodeScalars)))
             }
+        }
+    }
+
+    /// Arithmetic on money (SPEC §5): same-currency amounts add and subtract
+    /// (different ones once converted), money × or ÷ a number is money, money ÷
+    /// money a number. A bare number next to money is taken in its currency.
+    static func money(_ op: BinaryOperator, _ x: Value, _ y: Value, exchange: Exchange, at range: SourceRange) throws -> Value? {
+        switch (x, y) {
+        case (.money(let m), .money(let n)):
+            if op == .multiply { throw Diagnostic("cannot multiply money by money", at: range, hint: "multiply an amount by a number") }
+            let (p, q, currency) = try exchange.align(m, n, "'\(op.rawValue)'", at: range)
+            if op == .divide { return q == 0 ? .null : .number(p / q) }
+            return .money(Money(op == .add ? p + q : p - q, currency, day: m.day == n.day ? m.day : nil))
+        case (.money(let m), .number(let q)):
+            switch op {
+            case .add: return .money(m.with(amount: m.amount + q))
+            case .subtract: return .money(m.with(amount: m.amount - q))
+            case .multiply: return .money(m.with(amount: m.amount * q))
+            default: return q == 0 ? .null : .money(m.with(amount: m.amount / q))
+            }
+        case (.number(let p), .money(let n)):
+            switch op {
+            case .add: return .money(n.with(amount: p + n.amount))
+            case .subtract: return .money(n.with(amount: p - n.amount))
+            case .multiply: return .money(n.with(amount: p * n.amount))
+            default: throw Diagnostic("cannot divide a number by money", at: range, hint: "divide money by a number, or by money for a ratio")
+            }
+        default:
+            return nil
         }
     }
 

@@ -9,7 +9,7 @@ import VQSupport
 enum Convert {
     static func reader(for type: FieldType) -> (JSONValue) -> Value {
         switch type {
-        case .string, .oneOf, .ref:
+        case .string, .oneOf, .ref, .currency:
             return { if case .string(let s) = $0 { .string(s) } else { .null } }
         case .number, .int:
             return { if case .number(let n) = $0 { .number(n.value) } else { .null } }

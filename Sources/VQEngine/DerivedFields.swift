@@ -12,17 +12,20 @@ public struct DerivedField: Sendable, Hashable {
     public let name: String
     /// What its values are: `.int` for counts, else `.number`.
     public let type: FieldType
+    /// For money: which currency its amounts are in (SPEC §5).
+    public let money: String?
     public let definition: String
     /// The collections its values are computed from: read together, on both
     /// cores, before a statement that names it runs.
     public let reads: [CollectionName]
     let compute: @Sendable (Store) throws(StoreError) -> [Value]
 
-    init(collection: CollectionName, name: String, type: FieldType = .number, definition: String, reads: [CollectionName],
-         compute: @escaping @Sendable (Store) throws(StoreError) -> [Value]) {
+    init(collection: CollectionName, name: String, type: FieldType = .number, money: String? = nil, definition: String,
+         reads: [CollectionName], compute: @escaping @Sendable (Store) throws(StoreError) -> [Value]) {
         self.collection = collection
         self.name = name
         self.type = type
+        self.money = money
         self.definition = definition
         self.reads = reads
         self.compute = compute
@@ -71,15 +74,19 @@ public struct DerivedField: Sendable, Hashable {
                      reads: [.kpis, .measurements]) { store throws(StoreError) in
             try store.kpiStats().map { $0.attainment.map(Value.number) ?? .null }
         },
-        DerivedField(collection: .contracts, name: "spend", definition: "sum of the contract's costs' amount",
-                     reads: [.contracts, .costs]) { store throws(StoreError) in
-            try store.contractSpend().map(Value.number)
+        DerivedField(collection: .contracts, name: "spend", money: "the contract's currency", definition: "sum of the contract's costs' amount",
+                     reads: [.contracts, .costs, .rates]) { store throws(StoreError) in
+            let currency = try store.currencies(ContractField.currency)
+            return try store.contractSpend().enumerated().map { Exchange.value($1, currency[$0]) }
         },
-        DerivedField(collection: .contracts, name: "remaining", definition: "budget_cap − spend",
-                     reads: [.contracts, .costs]) { store throws(StoreError) in
-            let spend = try store.contractSpend()
-            let cap = try store.table(.contracts).values(ContractField.budget_cap)
-            return spend.indices.map { i in cap[i].number.map { .number($0 - spend[i]) } ?? .null }
+        DerivedField(collection: .contracts, name: "remaining", money: "the budget's currency",
+                     definition: "budget_cap − spend (each cost converted to the budget's currency at its period when the two differ)",
+                     reads: [.contracts, .costs, .rates]) { store throws(StoreError) in
+            let contracts = try store.table(.contracts)
+            let cap = contracts.values(ContractField.budget_cap)
+            let capCurrency = try store.moneyColumn(.contracts, ContractField.budget_cap.spec)!.currency
+            let spend = try store.costsPerContract(in: { capCurrency[$0] }, what: "remaining")
+            return spend.indices.map { i in cap[i].number.map { Exchange.value($0 - spend[i], capCurrency[i]) } ?? .null }
         },
         termMonths,
         DerivedField(collection: .contracts, name: "score",
@@ -93,10 +100,16 @@ public struct DerivedField: Sendable, Hashable {
                      reads: [.vendors, .contracts, .kpis, .measurements]) { store throws(StoreError) in
             try store.vendorOnTime()
         },
-        DerivedField(collection: .vendors, name: "spend", definition: "sum of spend over the vendor's contracts",
-                     reads: [.vendors, .contracts, .costs]) { store throws(StoreError) in
-            let spend = try store.contractSpend()
-            return try store.sumOver(.vendors, children: .contracts, via: ContractField.vendor) { spend[$0] }.map(Value.number)
+        DerivedField(collection: .vendors, name: "spend", money: "its contracts' one currency, else the reporting currency",
+                     definition: "sum of spend over the vendor's contracts (in several currencies: each cost converted to the reporting currency at its period)",
+                     reads: [.vendors, .contracts, .costs, .rates]) { store throws(StoreError) in
+            let costs = try store.table(.costs)
+            let amount = costs.values(CostField.amount)
+            let costMoney = try store.moneyColumn(.costs, CostField.amount.spec)!
+            let costsOf = try store.children(.costs, via: CostField.contract.rawValue)
+            return try store.moneyOver(.vendors, children: .contracts, via: ContractField.vendor, "spend") { c in
+                costsOf[c].compactMap { k in amount[Int(k)].number.map { costMoney.money($0, row: Int(k)) } }
+            }
         },
         DerivedField(collection: .vendors, name: "score",
                      definition: "100 × Σ(weight × attainment) / Σ weight over all kpis of all its contracts that have measurements",
@@ -108,15 +121,17 @@ public struct DerivedField: Sendable, Hashable {
                 return c < 0 ? -1 : Int(vendorOf[Int(c)])
             }
         },
-        DerivedField(collection: .vendors, name: "risk_exposure", definition: "Σ likelihood × impact over its risks whose status is open",
-                     reads: [.vendors, .risks]) { store throws(StoreError) in
+        DerivedField(collection: .vendors, name: "risk_exposure", money: "its risks' one currency, else the reporting currency",
+                     definition: "Σ likelihood × impact over its risks whose status is open (in several currencies: converted to the reporting currency at today's rate)",
+                     reads: [.vendors, .risks, .contracts, .rates]) { store throws(StoreError) in
             let risks = try store.table(.risks)
             let likelihood = risks.values(RiskField.likelihood), impact = risks.values(RiskField.impact)
             let status = risks.values(RiskField.status)
-            return try store.sumOver(.vendors, children: .risks, via: RiskField.vendor) { r in
-                guard status[r] == .string("open"), let l = likelihood[r].number, let i = impact[r].number else { return 0 }
-                return l * i
-            }.map(Value.number)
+            let impactMoney = try store.moneyColumn(.risks, RiskField.impact.spec)!
+            return try store.moneyOver(.vendors, children: .risks, via: RiskField.vendor, "risk_exposure") { r in
+                guard status[r] == .string("open"), let l = likelihood[r].number, let i = impact[r].number else { return [] }
+                return [impactMoney.money(l * i, row: r)]
+            }
         },
         DerivedField(collection: .vendors, name: "open_findings", type: .int,
                      definition: "number of findings on its contracts with passed = false and no resolved date",
@@ -248,6 +263,57 @@ extension Store {
         }
         let all = try kpiStats()
         return Dictionary(uniqueKeysWithValues: rows.map { ($0, all[$0]) })
+    }
+
+    /// Each record's currency, from a currency field of its collection.
+    func currencies<F: StoredField>(_ field: F) throws(StoreError) -> [Currency?] {
+        try table(F.collection).values(field).map { v in if case .string(let s) = v { Currency(s) } else { nil } }
+    }
+
+    /// Each contract's costs summed in the currency `target` gives it, each cost
+    /// converted at its period where it is in another.
+    func costsPerContract(in target: (Int) -> Currency?, what: String) throws(StoreError) -> [Double] {
+        let amount = try table(.costs).values(CostField.amount)
+        let money = try moneyColumn(.costs, CostField.amount.spec)!
+        let rates = try self.rates()
+        let links = try children(.costs, via: CostField.contract.rawValue)
+        return try (0..<(try table(.contracts).count)).map { (c: Int) throws(StoreError) -> Double in
+            var sum = CompensatedSum()
+            for k in links[c] {
+                guard let a = amount[Int(k)].number else { continue }
+                guard case .money(let m) = money.money(a, row: Int(k)), let t = target(c), m.currency != t else { sum += a; continue }
+                sum += try rates.convert(m, to: t, today: today).amount
+            }
+            return sum.value
+        }
+    }
+
+    /// For each row of `parent`, the sum of its children's `terms`: in their one
+    /// currency when they share it, else each converted to the reporting
+    /// currency; with none set, an error naming the row and the currencies.
+    func moneyOver(_ parent: CollectionName, children child: CollectionName, via field: some StoredField, _ what: String,
+                   terms: (Int) -> [Value]) throws(StoreError) -> [Value] {
+        let links = try children(child, via: field.rawValue)
+        let parents = try table(parent)
+        return try (0..<parents.count).map { (p: Int) throws(StoreError) -> Value in
+            let values = links[p].flatMap { terms(Int($0)) }
+            let kinds = Set(values.map { v -> Currency? in if case .money(let m) = v { m.currency } else { nil } })
+            var sum = CompensatedSum()
+            if kinds.count <= 1 {
+                for v in values { sum += v.amount ?? 0 }
+                return Exchange.value(sum.value, kinds.first ?? nil)
+            }
+            guard let reporting = reportingCurrency else {
+                throw StoreError("\(parent.singular).\(what) of \(parents.id(p) ?? parents.label(p)) mixes "
+                                 + kinds.map { $0?.code ?? "amounts with no currency" }.sorted().joined(separator: ", ")
+                                 + ", and no reporting currency is set (set one with .currency, or group by currency)")
+            }
+            let rates = try self.rates()
+            for v in values {
+                if case .money(let m) = v { sum += try rates.convert(m, to: reporting, today: today).amount } else { sum += v.amount ?? 0 }
+            }
+            return .money(Money(sum.value, reporting))
+        }
     }
 
     func contractSpend() throws(StoreError) -> [Double] {

@@ -8,6 +8,7 @@ import VQSupport
 /// What a scalar function is told besides its arguments.
 struct FunctionContext {
     var today: Int
+    var exchange: Exchange
     var range: SourceRange
     var argumentRanges: [SourceRange]
 }
@@ -35,8 +36,9 @@ public enum Functions {
         var arity: ClosedRange<Int>
         var usage: String
         var summary: String
-        /// The values (nulls included) and the extra arguments (`p` of percentile).
-        var compute: @Sendable ([Value], [Value], SourceRange) throws -> Value
+        /// The values (nulls included), the extra arguments (`p` of percentile),
+        /// and how amounts in several currencies are brought together.
+        var compute: @Sendable ([Value], [Value], SourceRange, Exchange) throws -> Value
     }
 
     static func describe(_ arity: ClosedRange<Int>) -> String {
@@ -51,18 +53,6 @@ public enum Functions {
             .sorted { $0.0 < $1.0 }
     }
 
-    static func numbers(_ values: [Value], _ name: String, _ range: SourceRange) throws -> [Double] {
-        var out: [Double] = []
-        out.reserveCapacity(values.count)
-        for v in values {
-            switch v {
-            case .null: continue
-            case .number(let d): out.append(d)
-            default: throw Diagnostic("\(name) needs numbers, found a \(v.typeName)", at: range)
-            }
-        }
-        return out
-    }
 
     /// `x` to `decimals` places, halves away from zero, as the decimal figure
     /// reads: 2.675 is 2.67499999… in binary, but a person means 2.675 and
@@ -90,40 +80,56 @@ public enum Functions {
     }
 
     public static let aggregates: [String: Aggregate] = [
-        "count": Aggregate(arity: 0...1, usage: "count() | count(x)", summary: "number of rows, or of non-null x") { values, _, _ in
+        "count": Aggregate(arity: 0...1, usage: "count() | count(x)", summary: "number of rows, or of non-null x") { values, _, _, _ in
             .number(Double(values.filter { !$0.isNull }.count))
         },
-        "sum": Aggregate(arity: 1...1, usage: "sum(x)", summary: "sum of x (0 over nothing)") { values, _, range throws in
-            .number(try numbers(values, "sum", range).compensatedSum)
+        "sum": Aggregate(arity: 1...1, usage: "sum(x)", summary: "sum of x (0 over nothing)") { values, _, range, exchange throws in
+            let (xs, currency) = try exchange.amounts(values, "sum", at: range)
+            return Exchange.value(xs.compensatedSum, currency)
         },
-        "avg": Aggregate(arity: 1...1, usage: "avg(x)", summary: "mean of x") { values, _, range throws in
-            let xs = try numbers(values, "avg", range)
-            return xs.isEmpty ? .null : .number(xs.compensatedSum / Double(xs.count))
+        "avg": Aggregate(arity: 1...1, usage: "avg(x)", summary: "mean of x") { values, _, range, exchange throws in
+            let (xs, currency) = try exchange.amounts(values, "avg", at: range)
+            return xs.isEmpty ? .null : Exchange.value(xs.compensatedSum / Double(xs.count), currency)
         },
-        "min": Aggregate(arity: 1...1, usage: "min(x)", summary: "smallest x (numbers, dates, strings)") { values, _, _ in
-            values.filter { !$0.isNull }.min { (ValueOrder.sortCompare($0, $1) ?? 0) < 0 } ?? .null
+        "min": Aggregate(arity: 1...1, usage: "min(x)", summary: "smallest x (numbers, money, dates, strings)") { values, _, range, exchange throws in
+            try extreme(values, "min", range, exchange) { $0 < 0 }
         },
-        "max": Aggregate(arity: 1...1, usage: "max(x)", summary: "largest x (numbers, dates, strings)") { values, _, _ in
-            values.filter { !$0.isNull }.max { (ValueOrder.sortCompare($0, $1) ?? 0) < 0 } ?? .null
+        "max": Aggregate(arity: 1...1, usage: "max(x)", summary: "largest x (numbers, money, dates, strings)") { values, _, range, exchange throws in
+            try extreme(values, "max", range, exchange) { $0 > 0 }
         },
-        "median": Aggregate(arity: 1...1, usage: "median(x)", summary: "median of x, interpolated") { values, _, range throws in
-            let xs = try numbers(values, "median", range).sorted()
-            return xs.isEmpty ? .null : .number(quantile(xs, 0.5))
+        "median": Aggregate(arity: 1...1, usage: "median(x)", summary: "median of x, interpolated") { values, _, range, exchange throws in
+            let (xs, currency) = try exchange.amounts(values, "median", at: range)
+            return xs.isEmpty ? .null : Exchange.value(quantile(xs.sorted(), 0.5), currency)
         },
-        "stddev": Aggregate(arity: 1...1, usage: "stddev(x)", summary: "sample standard deviation of x (n − 1)") { values, _, range throws in
-            let xs = try numbers(values, "stddev", range)
+        "stddev": Aggregate(arity: 1...1, usage: "stddev(x)", summary: "sample standard deviation of x (n − 1)") { values, _, range, exchange throws in
+            let (xs, currency) = try exchange.amounts(values, "stddev", at: range)
             guard xs.count > 1 else { return .null }
             let mean = xs.compensatedSum / Double(xs.count)
-            return .number((xs.lazy.map { ($0 - mean) * ($0 - mean) }.compensatedSum / Double(xs.count - 1)).squareRoot())
+            return Exchange.value((xs.lazy.map { ($0 - mean) * ($0 - mean) }.compensatedSum / Double(xs.count - 1)).squareRoot(), currency)
         },
-        "percentile": Aggregate(arity: 2...2, usage: "percentile(x, p)", summary: "p-th quantile of x, p from 0 to 1 (90% or 0.9), interpolated") { values, extra, range throws in
+        "percentile": Aggregate(arity: 2...2, usage: "percentile(x, p)", summary: "p-th quantile of x, p from 0 to 1 (90% or 0.9), interpolated") { values, extra, range, exchange throws in
             guard case .number(let p) = extra[0], (0...1).contains(p) else {
                 throw Diagnostic("percentile's p must be a number from 0 to 1 (write 90% or 0.9)", at: range)
             }
-            let xs = try numbers(values, "percentile", range).sorted()
-            return xs.isEmpty ? .null : .number(quantile(xs, p))
+            let (xs, currency) = try exchange.amounts(values, "percentile", at: range)
+            return xs.isEmpty ? .null : Exchange.value(quantile(xs.sorted(), p), currency)
         },
     ]
+
+    /// The smallest or largest value: amounts of several currencies compared
+    /// once converted (and given in the reporting currency), others as they order.
+    private static func extreme(_ values: [Value], _ name: String, _ range: SourceRange, _ exchange: Exchange,
+                                _ better: (Int) -> Bool) throws -> Value {
+        let present = values.filter { !$0.isNull }
+        if present.contains(where: { if case .money = $0 { true } else { false } }) {
+            let (xs, currency) = try exchange.amounts(present, name, at: range)
+            guard let best = xs.indices.min(by: { better(xs[$0] < xs[$1] ? -1 : (xs[$0] > xs[$1] ? 1 : 0)) }) else { return .null }
+            return Exchange.value(xs[best], currency)
+        }
+        var best: Value?
+        for v in present where best == nil || better(ValueOrder.sortCompare(v, best!) ?? 0) { best = v }
+        return best ?? .null
+    }
 
     private static func temporal(_ v: Value, _ name: String, _ range: SourceRange) throws -> Value? {
         switch v {
@@ -142,6 +148,12 @@ public enum Functions {
         case .number(let d): return d
         default: throw Diagnostic("\(name) needs a number, found a \(v.typeName)", at: range)
         }
+    }
+
+    /// A number or an amount, and a way back to the same kind (round and abs keep the currency).
+    private static func numeric(_ v: Value, _ name: String, _ range: SourceRange) throws -> (Double, (Double) -> Value)? {
+        if case .money(let m) = v { return (m.amount, { .money(m.with(amount: $0)) }) }
+        return try number(v, name, range).map { ($0, Value.number) }
     }
 
     private static func string(_ v: Value, _ name: String, _ range: SourceRange) throws -> String? {
@@ -168,15 +180,39 @@ public enum Functions {
 
     public static let scalars: [String: Scalar] = [
         "round": Scalar(arity: 1...2, usage: "round(x[, n])", summary: "x rounded to n decimals (0), halves away from zero") { args, c throws in
-            guard let x = try number(try args.value(0), "round", c.range) else { return .null }
+            guard let (x, same) = try numeric(try args.value(0), "round", c.range) else { return .null }
             let n = args.count > 1 ? try number(try args.value(1), "round", c.range) ?? 0 : 0
             guard n == n.rounded() else {
                 throw Diagnostic("round's number of decimals must be a whole number", at: c.argumentRanges[1])
             }
-            return .number(round(x, decimals: Int(max(-22, min(n, 16)))))
+            return same(round(x, decimals: Int(max(-22, min(n, 16)))))
         },
         "abs": Scalar(arity: 1...1, usage: "abs(x)", summary: "absolute value") { args, c throws in
-            try number(try args.value(0), "abs", c.range).map { .number(abs($0)) } ?? .null
+            try numeric(try args.value(0), "abs", c.range).map { $0.1(abs($0.0)) } ?? .null
+        },
+        "convert": Scalar(arity: 2...3, usage: "convert(x, \"USD\"[, date])",
+                          summary: "money x in another currency, at its own day (a cost's period) or the date given") { args, c throws in
+            let x = try args.value(0)
+            guard let code = try string(try args.value(1), "convert", c.argumentRanges[1]) else { return .null }
+            guard let target = Currency(code) else {
+                throw Diagnostic("\"\(code)\" is not an ISO 4217 currency code", at: c.argumentRanges[1],
+                                 hint: Suggest.closest(to: code.uppercased(), in: Currency.codes).map { "did you mean \"\($0)\"?" })
+            }
+            var money: Money
+            switch x {
+            case .null: return .null
+            case .money(let m): money = m
+            default: throw Diagnostic("convert needs money (an amount with a currency), found a \(x.typeName)", at: c.argumentRanges[0])
+            }
+            if args.count > 2 {
+                guard let day = try temporal(try args.value(2), "convert", c.argumentRanges[2]) else { return .null }
+                switch day {
+                case .date(let d): money = Money(money.amount, money.currency, day: d)
+                case .month(let m): money = Money(money.amount, money.currency, day: Dates.firstDay(ofMonth: m))
+                default: break
+                }
+            }
+            return .money(try c.exchange.convert(money, to: target, at: c.range))
         },
         "lower": Scalar(arity: 1...1, usage: "lower(s)", summary: "s in lower case") { args, c throws in
             try string(try args.value(0), "lower", c.range).map { .string($0.lowercased()) } ?? .null

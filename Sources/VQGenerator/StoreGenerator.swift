@@ -6,24 +6,35 @@ import VQSupport
 
 /// Generates a realistic store from a seed: every collection of the model,
 /// English and Chinese vendor names, optional fields sometimes absent, and
-/// some fields the model does not know. The same seed gives the same files.
+/// some fields the model does not know. Everything is dated relative to
+/// `today`: active contracts run through it, measurements and costs reach the
+/// month before. Amounts have the magnitudes of their currency, and the
+/// rates to the home currency (settings.json) cover the store's whole span.
+/// The same seed and day give the same files.
 public struct StoreGenerator {
     public var vendors: Int
     public var seed: UInt64
-    /// Contracts are dated relative to this day so the output does not depend on the clock.
-    public static let asOf = Dates.days(year: 2025, month: 12, day: 31)
+    public var today: Int
 
-    public init(vendors: Int, seed: UInt64) {
+    /// The reporting currency of a generated store, and the others its contracts use.
+    public static let home = "USD"
+    /// What one unit of each is worth in USD five years before today, where its rate path starts.
+    static let startingRates: [(code: String, usd: Double)] = [("CNY", 0.139), ("EUR", 1.08), ("GBP", 1.26)]
+    /// How many months of history a store covers, up to today's month.
+    static let span = 60
+
+    public init(vendors: Int, seed: UInt64, today: Int = Dates.today()) {
         self.vendors = vendors
         self.seed = seed
+        self.today = today
     }
 
     typealias Record = [(String, JSONValue)]
 
-    /// Writes the nine collection files into `directory`, creating it when missing.
+    /// Writes the collection files and settings.json into `directory`, creating it when missing.
     /// Writes a new store; a directory that already holds store files is left as it is.
     public func write(to directory: String) throws {
-        let existing = CollectionName.allCases.map(\.fileName).filter {
+        let existing = (CollectionName.allCases.map(\.fileName) + [StoreSettings.fileName]).filter {
             FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0))
         }
         if let first = existing.first {
@@ -37,6 +48,27 @@ public struct StoreGenerator {
         }
         generate { collection, record in files[collection]!.add(record) }
         for sink in files.values { try sink.close() }
+        let settings = JSONWriter.string(.object(JSONObject([("currency", .string(Self.home))]))) + "\n"
+        guard FileManager.default.createFile(atPath: (directory as NSString).appendingPathComponent(StoreSettings.fileName),
+                                             contents: Data(settings.utf8)) else {
+            throw StoreError("cannot write \(StoreSettings.fileName) in \(directory)")
+        }
+    }
+
+    /// Monthly rates of each foreign currency to the home one: a seeded random
+    /// walk (about 1.5 % a month), from `span` months ago to this month.
+    func ratePaths() -> [String: [Double]] {
+        var rng = Xoshiro256(seed: seed ^ 0x5EED_FACE)
+        var paths: [String: [Double]] = [:]
+        for (code, usd) in Self.startingRates {
+            var r = usd, path: [Double] = []
+            for _ in 0...Self.span {
+                path.append(r)
+                r *= exp(rng.normal(0, 0.015))
+            }
+            paths[code] = path
+        }
+        return paths
     }
 
     private static func number(_ d: Double, decimals: Int = 2) -> JSONValue {
@@ -45,6 +77,10 @@ public struct StoreGenerator {
     }
 
     private static func date(_ day: Int) -> JSONValue { .string(Dates.format(day: day)) }
+
+    private static func significant(_ d: Double, _ digits: Int) -> JSONValue {
+        number(d, decimals: max(0, digits - 1 - Int(log10(abs(d)).rounded(.down))))
+    }
 
     private static let englishStems = ["Northwind", "Bluepeak", "Ironbridge", "Silverline", "Redwood", "Brightpath", "Summit",
                                        "Harbor", "Keystone", "Lakeside", "Meridian", "Oakridge", "Pinnacle", "Crescent",
@@ -71,12 +107,27 @@ public struct StoreGenerator {
 
     func generate(_ emit: (CollectionName, Record) -> Void) {
         var rng = Xoshiro256(seed: seed)
+        let thisMonth = Dates.month(ofDay: today)
+        let firstMonth = thisMonth - Self.span
+        let paths = ratePaths()
+        for (code, path) in paths.sorted(by: { $0.key < $1.key }) {
+            for (m, r) in path.enumerated() {
+                emit(.rates, [("from", .string(code)), ("to", .string(Self.home)),
+                              ("date", Self.date(Dates.firstDay(ofMonth: firstMonth + m))), ("rate", Self.significant(r, 6))])
+            }
+        }
+        /// Units of `code` per home unit in `month` (1 for the home currency).
+        func perHome(_ code: String, _ month: Int) -> Double {
+            guard let path = paths[code] else { return 1 }
+            return 1 / path[max(0, min(path.count - 1, month - firstMonth))]
+        }
         let width = max(4, String(vendors).count)
         func id(_ prefix: String, _ n: Int, _ digits: Int) -> JSONValue {
             let s = String(n)
             return .string(prefix + "-" + String(repeating: "0", count: max(0, digits - s.count)) + s)
         }
         var contractNo = 0, kpiNo = 0, riskNo = 0, costNo = 0, crNo = 0, findingNo = 0, evalNo = 0
+        var namedSF = false
         let categories = Schema.categories
         let certifications = ["ISO 9001", "ISO 27001", "SOC 2", "ISO 14001", "CMMI 3", "PCI DSS"]
         for v in 1...max(1, vendors) {
@@ -84,8 +135,10 @@ public struct StoreGenerator {
             let category = v <= categories.count ? categories[v - 1] : rng.pick(categories)
             let chinese = rng.chance(0.35)
             let suffix = Self.suffixes[category]!
-            let name = chinese ? rng.pick(Self.chineseStems) + rng.pick(Self.chineseStems) + suffix.zh
+            var name = chinese ? rng.pick(Self.chineseStems) + rng.pick(Self.chineseStems) + suffix.zh
                                : rng.pick(Self.englishStems) + " " + suffix.en
+            // The first Chinese vendor is the one the README's examples look for.
+            if chinese, !namedSF { name = "顺丰" + suffix.zh; namedSF = true }
             let country = chinese ? "CN" : rng.pick(["US", "GB", "DE", "IN", "PH", "PL", "VN", "MX", "IE"])
             let quality = rng.uniform(0.86, 0.995)  // how reliably this vendor delivers
             var vendor: Record = [
@@ -94,7 +147,7 @@ public struct StoreGenerator {
                 ("rating", Self.number(min(5, max(0, 1.5 + (quality - 0.86) * 22 + rng.normal(0, 0.6))), decimals: 1)),
                 ("headcount", .number(Double(rng.int(5...5000)))),
                 ("certifications", .array(certifications.filter { _ in rng.chance(0.3) }.map(JSONValue.string))),
-                ("since", Self.date(Dates.days(year: 2012, month: 1, day: 1) + rng.int(0...4000))),
+                ("since", Self.date(today - 5100 + rng.int(0...4000))),
             ]
             if rng.chance(0.4) { vendor.append(("notes", .string(rng.pick(["Preferred supplier", "Under review", "Strategic partner", "单一来源", "Renewal due"])))) }
             if rng.chance(0.1) { vendor.append(("legacy_code", .string("LC-\(rng.int(100...999))"))) }
@@ -102,38 +155,56 @@ public struct StoreGenerator {
                 vendor.append(("crm", .object(JSONObject([("owner", .string(rng.pick(["Ana", "Li Wei", "Sam"]))), ("tier", .number(Double(rng.int(1...3))))]))))
             }
             emit(.vendors, vendor)
+            let homeCurrency = chinese ? "CNY" : rng.pick(["USD", "USD", "EUR", "GBP"])
 
             for _ in 0..<rng.int(1...5) {
                 contractNo += 1
                 let contractID = id("C", contractNo, width + 1)
                 let term = rng.pick([24, 36, 48])
-                let startMonth = 2021 * 12 + rng.int(0...35)
-                let start = Dates.days(year: startMonth / 12, month: startMonth % 12 + 1, day: 1)
-                let endMonth = startMonth + term
-                let end = Dates.days(year: endMonth / 12, month: endMonth % 12 + 1, day: 1) - 1
-                let value = (rng.uniform(50_000, 3_000_000) / 1000).rounded() * 1000
-                var status = end < Self.asOf ? "expired" : "active"
-                if rng.chance(0.04) { status = "terminated" } else if rng.chance(0.03) { status = "draft" }
+                var startMonth = thisMonth - 59 + rng.int(0...35)
+                var status = "active"
+                if rng.chance(0.04) { status = "terminated" } else if rng.chance(0.03) { status = "draft"; startMonth = thisMonth + rng.int(1...3) }
+                let start = Dates.firstDay(ofMonth: startMonth)
+                let end = Dates.firstDay(ofMonth: startMonth + term) - 1
+                if status == "active", end < today { status = "expired" }
+                // Months billed so far: the whole term once it is over, none for a draft.
+                let elapsed = status == "draft" ? 0 : max(0, min(term, thisMonth - startMonth))
+                let currency = chinese ? "CNY" : (rng.chance(0.8) ? homeCurrency : rng.pick(["USD", "EUR", "GBP"]))
+                let scale = perHome(currency, startMonth)  // the same work costs about seven times the number in CNY
+                let value = (rng.uniform(50_000, 3_000_000) * scale / 1000).rounded() * 1000
                 let crCost = (value * rng.uniform(0.01, 0.04) / 100).rounded() * 100
+                let penaltyCap = rng.pick([0.05, 0.1, 0.15, 0.2])
+                // A budget held in the home currency, for some foreign contracts: where fx risk bites.
+                let budgetCurrency = currency != Self.home && rng.chance(0.25) ? Self.home : currency
+                let budgetScale = budgetCurrency == currency ? 1 : 1 / scale
                 var contract: Record = [
                     ("id", contractID), ("vendor", vendorID),
                     ("title", .string("\(suffix.en) services \(startMonth / 12)")),
                     ("start", Self.date(start)), ("end", Self.date(end)), ("value", .number(value)),
-                    ("currency", .string(chinese ? "CNY" : rng.pick(["USD", "USD", "EUR", "GBP"]))),
-                    ("budget_cap", .number((value * rng.uniform(1.02, 1.25) / 1000).rounded() * 1000)),
+                    ("currency", .string(currency)),
+                    ("budget_cap", .number((value * budgetScale * rng.uniform(1.02, 1.25) / 1000).rounded() * 1000)),
                     ("payment_terms_days", .number(Double(rng.pick([30, 45, 60, 90])))),
                     ("change_request_cost", .number(crCost)),
                     ("expected_change_requests", .number(Double(rng.int(0...6)))),
-                    ("penalty_cap", Self.number(rng.pick([0.05, 0.1, 0.15, 0.2]))),
+                    ("penalty_cap", Self.number(penaltyCap)),
                     ("confidentiality", .bool(rng.chance(0.7))), ("status", .string(status)),
                 ]
+                if budgetCurrency != currency { contract.append(("budget_currency", .string(budgetCurrency))) }
                 if rng.chance(0.05) { contract.append(("po_number", .string("PO-\(rng.int(10000...99999))"))) }
                 emit(.contracts, contract)
+                func cost(_ month: Int, _ category: String, _ amount: Double) {
+                    costNo += 1
+                    emit(.costs, [("id", id("X", costNo, width + 2)), ("contract", contractID),
+                                  ("period", .string(Dates.format(month: month))), ("category", .string(category)),
+                                  ("amount", .number(amount.rounded()))])
+                }
 
-                // KPIs: on_time and the category's two, now and then one more.
+                // KPIs: on_time and the category's two, now and then one more, measured
+                // over the last two years of the months elapsed.
                 var metrics = ["on_time"] + Self.metricsByCategory[category]!
                 if rng.chance(0.1), let extra = ["csat", "error_rate"].first(where: { !metrics.contains($0) }) { metrics.append(extra) }
-                var onTimeMisses = 0
+                var credits = 0.0
+                let measured = max(0, elapsed - 24)..<elapsed
                 for metric in metrics {
                     kpiNo += 1
                     let kpiID = id("K", kpiNo, width + 2)
@@ -145,8 +216,7 @@ public struct StoreGenerator {
                         ("weight", Self.number(metric == "on_time" ? 0.5 : rng.pick([0.2, 0.25, 0.3]))),
                         ("penalty", .number(penalty)),
                     ])
-                    guard status != "draft" else { continue }  // a draft has no measurements yet
-                    for m in 0..<24 {
+                    for m in measured {
                         let period = startMonth + m
                         let actual: Double
                         switch metric {
@@ -155,54 +225,49 @@ public struct StoreGenerator {
                         case "first_response_hours": actual = max(0.2, (1.02 - quality) * 30 + rng.normal(0, 1))
                         default: actual = max(0, (1 - quality) * shape.target * 12 + rng.normal(0, shape.target / 4))
                         }
-                        if metric == "on_time", actual < shape.target { onTimeMisses += 1 }
+                        let rounded = Double(Self.number(actual, decimals: shape.decimals).number ?? actual)
                         emit(.measurements, [("kpi", kpiID), ("period", .string(Dates.format(month: period))),
-                                             ("actual", Self.number(actual, decimals: shape.decimals))])
+                                             ("actual", .number(rounded))])
+                        // A missed period owes the kpi's credit, received as a negative cost, up to the cap.
+                        let missed = shape.direction == "higher" ? rounded < shape.target : rounded > shape.target
+                        if missed, credits + penalty <= penaltyCap * value {
+                            credits += penalty
+                            cost(period, "penalty", -penalty)
+                        }
                     }
                 }
 
-                // Costs: monthly labour for the first year measured, a few others, credits for misses.
-                if status != "draft" {
-                    for m in 0..<12 {
-                        costNo += 1
-                        emit(.costs, [("id", id("X", costNo, width + 2)), ("contract", contractID),
-                                      ("period", .string(Dates.format(month: startMonth + m))), ("category", .string("labor")),
-                                      ("amount", .number((value / Double(term) * rng.uniform(0.85, 1.1)).rounded()))])
-                    }
+                // Billing for every month elapsed, near value / term, and now and then
+                // equipment, materials or travel. One contract in seven runs over: its
+                // billing outpaces the plan, so that some are over budget or near it.
+                let drift = rng.chance(1.0 / 7) ? rng.uniform(1.25, 1.6) : rng.uniform(0.92, 1.08)
+                for m in 0..<elapsed {
+                    cost(startMonth + m, "labor", value / Double(term) * drift * rng.uniform(0.95, 1.05))
+                }
+                if elapsed > 0 {
                     for _ in 0..<rng.int(0...2) {
-                        costNo += 1
-                        emit(.costs, [("id", id("X", costNo, width + 2)), ("contract", contractID),
-                                      ("period", .string(Dates.format(month: startMonth + rng.int(0...11)))),
-                                      ("category", .string(rng.pick(["equipment", "materials", "travel", "other"]))),
-                                      ("amount", .number((rng.uniform(500, 20_000)).rounded()))])
-                    }
-                    if onTimeMisses > 0 {
-                        costNo += 1
-                        emit(.costs, [("id", id("X", costNo, width + 2)), ("contract", contractID),
-                                      ("period", .string(Dates.format(month: startMonth + 11))), ("category", .string("penalty")),
-                                      ("amount", .number(-(value * 0.001 * Double(onTimeMisses)).rounded()))])
+                        cost(startMonth + rng.int(0...(elapsed - 1)), rng.pick(["equipment", "materials", "travel", "other"]),
+                             rng.uniform(500, 20_000) * scale)
                     }
                 }
 
+                // Change requests; an approved or done one is billed in its month.
                 for _ in 0..<rng.int(0...3) {
                     crNo += 1
-                    let cost = (crCost * rng.uniform(0.75, 1.25)).rounded()
-                    let status = rng.pick(["proposed", "approved", "rejected", "done", "done"])
-                    emit(.change_requests, [("id", id("CR", crNo, width + 1)), ("contract", contractID),
-                                            ("date", Self.date(start + rng.int(30...700))),
+                    let date = status == "draft" ? today - rng.int(1...20) : min(today - 1, start + rng.int(30...700))
+                    let amount = (crCost * rng.uniform(0.75, 1.25)).rounded()
+                    let crStatus = status == "draft" ? "proposed" : rng.pick(["proposed", "approved", "rejected", "done", "done"])
+                    emit(.change_requests, [("id", id("CR", crNo, width + 1)), ("contract", contractID), ("date", Self.date(date)),
                                             ("title", .string(rng.pick(["Extra reporting", "Scope extension", "新增需求", "Peak season capacity", "Integration change"]))),
-                                            ("cost", .number(cost)), ("status", .string(status))])
-                    if status == "done" {
-                        costNo += 1
-                        emit(.costs, [("id", id("X", costNo, width + 2)), ("contract", contractID),
-                                      ("period", .string(Dates.format(month: startMonth + rng.int(1...11)))),
-                                      ("category", .string("change_request")), ("amount", .number(cost))])
+                                            ("cost", .number(amount)), ("status", .string(crStatus))])
+                    if crStatus == "approved" || crStatus == "done", Dates.month(ofDay: date) < thisMonth {
+                        cost(Dates.month(ofDay: date), "change_request", amount)
                     }
                 }
 
-                for _ in 0..<rng.int(0...3) {
+                for _ in 0..<(status == "draft" ? 0 : rng.int(0...3)) {
                     findingNo += 1
-                    let date = start + rng.int(30...700)
+                    let date = min(today - 1, start + rng.int(30...700))
                     let passed = rng.chance(quality - 0.1)
                     var finding: Record = [("id", id("F", findingNo, width + 1)), ("contract", contractID), ("date", Self.date(date)),
                                            ("kind", .string(rng.pick(["spot_check", "review", "audit", "complaint"]))),
@@ -210,25 +275,29 @@ public struct StoreGenerator {
                                            ("passed", .bool(passed))]
                     if !passed {
                         finding.append(("due", Self.date(date + 30)))
-                        if rng.chance(0.5) { finding.append(("resolved", Self.date(date + rng.int(5...60)))) }
+                        let resolved = date + rng.int(5...60)
+                        if rng.chance(0.5), resolved < today { finding.append(("resolved", Self.date(resolved))) }
                     }
                     emit(.findings, finding)
                 }
 
                 if rng.chance(0.5) {
                     riskNo += 1
-                    emit(.risks, risk(&rng, id("R", riskNo, width + 1), vendorID, contractID))
+                    emit(.risks, risk(&rng, id("R", riskNo, width + 1), vendorID, contractID, scale: scale))
                 }
             }
             for _ in 0..<rng.int(0...1) {
                 riskNo += 1
-                emit(.risks, risk(&rng, id("R", riskNo, width + 1), vendorID, nil))  // a vendor-level risk
+                // A vendor-level risk, in the vendor's own currency.
+                var r = risk(&rng, id("R", riskNo, width + 1), vendorID, nil, scale: perHome(homeCurrency, thisMonth))
+                r.append(("currency", .string(homeCurrency)))
+                emit(.risks, r)
             }
             for _ in 0..<rng.int(0...3) {
                 evalNo += 1
                 func score() -> JSONValue { .number(Double(min(5, max(1, Int((quality - 0.8) * 25 + rng.normal(0, 0.8)))))) }
                 var evaluation: Record = [("id", id("E", evalNo, width + 1)), ("vendor", vendorID),
-                                          ("date", Self.date(Dates.days(year: 2022, month: 1, day: 1) + rng.int(0...1400))),
+                                          ("date", Self.date(today - 1460 + rng.int(0...1400))),
                                           ("quality", score()), ("cost", score()), ("cooperation", score()), ("delivery", score())]
                 if rng.chance(0.3) { evaluation.append(("comment", .string(rng.pick(["Solid quarter", "Slow to respond", "响应及时", "Quality improving"])))) }
                 emit(.evaluations, evaluation)
@@ -236,14 +305,14 @@ public struct StoreGenerator {
         }
     }
 
-    private func risk(_ rng: inout Xoshiro256, _ riskID: JSONValue, _ vendorID: JSONValue, _ contractID: JSONValue?) -> Record {
+    private func risk(_ rng: inout Xoshiro256, _ riskID: JSONValue, _ vendorID: JSONValue, _ contractID: JSONValue?, scale: Double) -> Record {
         var risk: Record = [("id", riskID), ("vendor", vendorID)]
         if let contractID { risk.append(("contract", contractID)) }
         risk += [
             ("title", .string(rng.pick(["Key staff turnover", "Data breach", "Capacity shortfall", "Currency swing", "Regulatory change", "供应中断", "Port strike"]))),
             ("category", .string(rng.pick(["financial", "operational", "security", "compliance", "force_majeure", "delivery"]))),
             ("likelihood", Self.number(rng.uniform(0.05, 0.6))),
-            ("impact", .number((rng.uniform(10_000, 500_000) / 1000).rounded() * 1000)),
+            ("impact", .number((rng.uniform(10_000, 500_000) * scale / 1000).rounded() * 1000)),
             ("status", .string(rng.pick(["open", "open", "mitigated", "closed"]))),
         ]
         if rng.chance(0.6) { risk.append(("mitigation", .string(rng.pick(["Backup vendor qualified", "Quarterly audit", "Escrow", "双供应商"])))) }

@@ -545,6 +545,12 @@ public struct Parser {
         switch token.kind {
         case .number(let value, _):
             _ = advance()
+            // An amount with its currency (`1.2m USD`): the code is written in capitals, as ISO 4217 does.
+            if case .identifier(let code) = current.kind, code == code.uppercased(), let currency = Currency(code) {
+                let end = current.range.end
+                _ = advance()
+                return Expr(kind: .literal(.money(Money(value, currency))), range: SourceRange(token.range.start, end))
+            }
             return Expr(kind: .literal(.number(value)), range: token.range)
         case .string(let s):
             _ = advance()

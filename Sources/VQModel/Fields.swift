@@ -6,6 +6,12 @@ public protocol StoredField: CaseIterable, Sendable, Hashable, RawRepresentable 
     static var collection: CollectionName { get }
     /// The field's type, whether it may be absent, and its range.
     var spec: FieldSpec { get }
+    /// For a collection without ids, the fields that identify a record (checked unique).
+    static var key: [Self] { get }
+}
+
+extension StoredField {
+    public static var key: [Self] { [] }
 }
 
 extension StoredField {
@@ -32,14 +38,17 @@ public enum VendorField: String, StoredField {
 
 public enum ContractField: String, StoredField {
     case id, vendor, title, start, end, value, currency, budget_cap, payment_terms_days, change_request_cost,
-         expected_change_requests, penalty_cap, confidentiality, status
+         expected_change_requests, penalty_cap, confidentiality, status, budget_currency
     public static let collection = CollectionName.contracts
     public var spec: FieldSpec {
         switch self {
-        case .id, .title, .currency: FieldSpec(rawValue, .string)
+        case .id, .title: FieldSpec(rawValue, .string)
+        case .currency: FieldSpec(rawValue, .currency)
+        case .budget_currency: FieldSpec(rawValue, .currency, optional: true)
         case .vendor: FieldSpec(rawValue, .ref(.vendors))
         case .start, .end: FieldSpec(rawValue, .date)
-        case .value, .budget_cap, .change_request_cost: FieldSpec(rawValue, .number)
+        case .value, .change_request_cost: FieldSpec(rawValue, .number, money: MoneySpec(currency: [.field("currency")]))
+        case .budget_cap: FieldSpec(rawValue, .number, money: MoneySpec(currency: [.field("budget_currency"), .field("currency")]))
         case .payment_terms_days, .expected_change_requests: FieldSpec(rawValue, .int, range: 0...Double.infinity)
         case .penalty_cap: FieldSpec(rawValue, .number, range: 0...1)
         case .confidentiality: FieldSpec(rawValue, .bool)
@@ -55,7 +64,8 @@ public enum KPIField: String, StoredField {
         switch self {
         case .id, .metric: FieldSpec(rawValue, .string)
         case .contract: FieldSpec(rawValue, .ref(.contracts))
-        case .target, .penalty: FieldSpec(rawValue, .number)
+        case .target: FieldSpec(rawValue, .number)
+        case .penalty: FieldSpec(rawValue, .number, money: MoneySpec(currency: [.contract(via: "contract")]))
         case .direction: FieldSpec(rawValue, .oneOf(["higher", "lower"]))
         case .weight: FieldSpec(rawValue, .number, range: 0...Double.infinity)
         }
@@ -75,7 +85,7 @@ public enum MeasurementField: String, StoredField {
 }
 
 public enum RiskField: String, StoredField {
-    case id, vendor, contract, title, category, likelihood, impact, status, mitigation, owner
+    case id, vendor, contract, title, category, likelihood, impact, status, mitigation, owner, currency
     public static let collection = CollectionName.risks
     public var spec: FieldSpec {
         switch self {
@@ -84,9 +94,10 @@ public enum RiskField: String, StoredField {
         case .contract: FieldSpec(rawValue, .ref(.contracts), optional: true)
         case .category: FieldSpec(rawValue, .oneOf(["financial", "operational", "security", "compliance", "force_majeure", "delivery"]))
         case .likelihood: FieldSpec(rawValue, .number, range: 0...1)
-        case .impact: FieldSpec(rawValue, .number)
+        case .impact: FieldSpec(rawValue, .number, money: MoneySpec(currency: [.contract(via: "contract"), .field("currency"), .reporting]))
         case .status: FieldSpec(rawValue, .oneOf(["open", "mitigated", "closed"]))
         case .mitigation, .owner: FieldSpec(rawValue, .string, optional: true)
+        case .currency: FieldSpec(rawValue, .currency, optional: true)
         }
     }
 }
@@ -100,7 +111,7 @@ public enum CostField: String, StoredField {
         case .contract: FieldSpec(rawValue, .ref(.contracts))
         case .period: FieldSpec(rawValue, .month)
         case .category: FieldSpec(rawValue, .oneOf(["labor", "equipment", "materials", "travel", "change_request", "penalty", "bonus", "other"]))
-        case .amount: FieldSpec(rawValue, .number)
+        case .amount: FieldSpec(rawValue, .number, money: MoneySpec(currency: [.contract(via: "contract")], valuedAt: "period"))
         }
     }
 }
@@ -113,7 +124,7 @@ public enum ChangeRequestField: String, StoredField {
         case .id, .title: FieldSpec(rawValue, .string)
         case .contract: FieldSpec(rawValue, .ref(.contracts))
         case .date: FieldSpec(rawValue, .date)
-        case .cost: FieldSpec(rawValue, .number)
+        case .cost: FieldSpec(rawValue, .number, money: MoneySpec(currency: [.contract(via: "contract")], valuedAt: "date"))
         case .status: FieldSpec(rawValue, .oneOf(["proposed", "approved", "rejected", "done"]))
         }
     }
@@ -145,6 +156,20 @@ public enum EvaluationField: String, StoredField {
         case .date: FieldSpec(rawValue, .date)
         case .quality, .cost, .cooperation, .delivery: FieldSpec(rawValue, .int, range: 1...5)
         case .comment: FieldSpec(rawValue, .string, optional: true)
+        }
+    }
+}
+
+/// Exchange rates (SPEC §5): from `date` on, 1 `from` is worth `rate` `to`.
+public enum RateField: String, StoredField {
+    case from, to, date, rate
+    public static let collection = CollectionName.rates
+    public static let key: [RateField] = [.from, .to, .date]
+    public var spec: FieldSpec {
+        switch self {
+        case .from, .to: FieldSpec(rawValue, .currency)
+        case .date: FieldSpec(rawValue, .date)
+        case .rate: FieldSpec(rawValue, .number, range: 0...Double.infinity, aboveLowerBound: true)
         }
     }
 }

@@ -3,7 +3,7 @@ import VQSupport
 
 /// The nine collections of the domain model (SPEC §1).
 public enum CollectionName: String, CaseIterable, Sendable, Hashable, Comparable {
-    case vendors, contracts, kpis, measurements, risks, costs, change_requests, findings, evaluations
+    case vendors, contracts, kpis, measurements, risks, costs, change_requests, findings, evaluations, rates
 
     public static func < (a: Self, b: Self) -> Bool { a.order < b.order }
     /// The position in `allCases`, without building that array (`spec` is read per record).
@@ -18,6 +18,7 @@ public enum CollectionName: String, CaseIterable, Sendable, Hashable, Comparable
         case .change_requests: 6
         case .findings: 7
         case .evaluations: 8
+        case .rates: 9
         }
     }
 
@@ -35,6 +36,7 @@ public enum CollectionName: String, CaseIterable, Sendable, Hashable, Comparable
         case .change_requests: "change_request"
         case .findings: "finding"
         case .evaluations: "evaluation"
+        case .rates: "rate"
         }
     }
 }
@@ -42,6 +44,8 @@ public enum CollectionName: String, CaseIterable, Sendable, Hashable, Comparable
 /// The type of a stored field.
 public indirect enum FieldType: Sendable, Equatable {
     case string, number, int, bool, date, month
+    /// An active ISO 4217 code (`Currency.codes`).
+    case currency
     case ref(CollectionName)
     case oneOf([String])
     case list(FieldType)
@@ -54,6 +58,7 @@ public indirect enum FieldType: Sendable, Equatable {
         case .bool: "bool"
         case .date: "date"
         case .month: "month"
+        case .currency: "currency (ISO 4217)"
         case .ref(let c): "ref(\(c.rawValue))"
         case .oneOf(let values): values.joined(separator: " · ")
         case .list(let t): "[\(t.description)]"
@@ -61,18 +66,53 @@ public indirect enum FieldType: Sendable, Equatable {
     }
 }
 
-/// A stored field: its type, whether it may be absent, and a range for numbers.
+/// Where a money field's currency comes from (SPEC §5), tried in order: a
+/// currency field of the record itself, the `currency` of the contract it
+/// names, or the reporting currency.
+public enum CurrencySource: Sendable, Equatable {
+    case field(String)
+    case contract(via: String)
+    case reporting
+
+    public var description: String {
+        switch self {
+        case .field(let f): "its \(f)"
+        case .contract: "its contract's currency"
+        case .reporting: "the reporting currency"
+        }
+    }
+}
+
+/// What makes a number field money: where its currency comes from, and the
+/// field (a date or month) whose day it is valued at; none: today.
+public struct MoneySpec: Sendable {
+    public var currency: [CurrencySource]
+    public var valuedAt: String?
+
+    public var description: String {
+        "money in " + currency.map(\.description).joined(separator: ", else ") + (valuedAt.map { ", valued at its \($0)" } ?? "")
+    }
+}
+
+/// A stored field: its type, whether it may be absent, a range for numbers,
+/// and for an amount of money, where its currency comes from.
 public struct FieldSpec: Sendable {
     public var name: String
     public var type: FieldType
     public var optional: Bool
     public var range: ClosedRange<Double>?
+    /// A range that excludes its lower bound (a rate is more than 0).
+    public var aboveLowerBound: Bool
+    public var money: MoneySpec?
 
-    init(_ name: String, _ type: FieldType, optional: Bool = false, range: ClosedRange<Double>? = nil) {
+    init(_ name: String, _ type: FieldType, optional: Bool = false, range: ClosedRange<Double>? = nil,
+         aboveLowerBound: Bool = false, money: MoneySpec? = nil) {
         self.name = name
         self.type = type
         self.optional = optional
         self.range = range
+        self.aboveLowerBound = aboveLowerBound
+        self.money = money
     }
 }
 
@@ -80,6 +120,8 @@ public struct FieldSpec: Sendable {
 public struct CollectionSpec: Sendable {
     public var name: CollectionName
     public var fields: [FieldSpec]
+    /// Fields that together identify a record without an id: no two records share them.
+    public var key: [String]
 
     public var hasID: Bool { fields.first?.name == "id" }
     public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }
@@ -98,7 +140,9 @@ public enum Schema {
 
     /// Each collection's stored fields, from its `StoredField` cases, in the order of `CollectionName`.
     static let specs: [CollectionSpec] = CollectionName.allCases.map { c in
-        func spec<F: StoredField>(_ fields: F.Type) -> CollectionSpec { CollectionSpec(name: c, fields: F.allCases.map(\.spec)) }
+        func spec<F: StoredField>(_ fields: F.Type) -> CollectionSpec {
+            CollectionSpec(name: c, fields: F.allCases.map(\.spec), key: F.key.map(\.rawValue))
+        }
         switch c {
         case .vendors: return spec(VendorField.self)
         case .contracts: return spec(ContractField.self)
@@ -109,6 +153,7 @@ public enum Schema {
         case .change_requests: return spec(ChangeRequestField.self)
         case .findings: return spec(FindingField.self)
         case .evaluations: return spec(EvaluationField.self)
+        case .rates: return spec(RateField.self)
         }
     }
 

@@ -7,6 +7,8 @@ public enum Value: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
+    /// An amount with its currency (SPEC §5).
+    case money(Money)
     case string(String)
     /// Days since 1970-01-01.
     case date(Int)
@@ -22,6 +24,7 @@ public enum Value: Sendable, Equatable {
         case (.null, .null): true
         case (.bool(let x), .bool(let y)): x == y
         case (.number(let x), .number(let y)): x == y
+        case (.money(let x), .money(let y)): x.amount == y.amount && x.currency == y.currency
         case (.string(let x), .string(let y)): x.sameCodePoints(as: y)
         case (.date(let x), .date(let y)): x == y
         case (.month(let x), .month(let y)): x == y
@@ -37,12 +40,22 @@ public enum Value: Sendable, Equatable {
 
     public var number: Double? { if case .number(let d) = self { d } else { nil } }
 
+    /// The number, or the amount of money (whatever its currency).
+    public var amount: Double? {
+        switch self {
+        case .number(let d): d
+        case .money(let m): m.amount
+        default: nil
+        }
+    }
+
     /// The type name used in messages.
     public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "bool"
         case .number: "number"
+        case .money: "money"
         case .string: "string"
         case .date: "date"
         case .month: "month"
@@ -60,6 +73,11 @@ public enum ValueOrder {
     public static func compare(_ a: Value, _ b: Value) -> Int? {
         switch (a, b) {
         case (.number(let x), .number(let y)): return x < y ? -1 : (x > y ? 1 : 0)
+        // Money of one currency compares by amount; a bare number compares with
+        // the amount as stored. Different currencies compare only once converted.
+        case (.money(let x), .money(let y)) where x.currency == y.currency: return compare(.number(x.amount), .number(y.amount))
+        case (.money(let x), .number): return compare(.number(x.amount), b)
+        case (.number, .money(let y)): return compare(a, .number(y.amount))
         case (.string(let x), .string(let y)): return x.codePointOrder(y)
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (x ? 1 : -1)
         case (.date(let x), .date(let y)), (.month(let x), .month(let y)): return x < y ? -1 : (x > y ? 1 : 0)
@@ -98,6 +116,10 @@ public enum ValueOrder {
         default: break
         }
         if let c = compare(a, b) { return c }
+        // Unconverted amounts sort by currency, then amount: deterministic, and each currency together.
+        if case .money(let x) = a, case .money(let y) = b {
+            return x.currency < y.currency ? -1 : (x.currency == y.currency ? compare(.number(x.amount), .number(y.amount)) : 1)
+        }
         let ra = rank(a), rb = rank(b)
         return ra < rb ? -1 : (ra > rb ? 1 : 0)
     }
@@ -106,7 +128,7 @@ public enum ValueOrder {
         switch v {
         case .null: 9
         case .bool: 0
-        case .number: 1
+        case .number, .money: 1
         case .date, .month: 2
         case .string: 3
         case .list: 4
@@ -122,6 +144,7 @@ extension Value: Hashable {
         case .null: h.combine(0)
         case .bool(let b): h.combine(b)
         case .number(let d): h.combine(d)
+        case .money(let m): h.combine(m.amount); h.combine(m.currency)
         case .string(let s): h.combine(ExactString(s))
         case .date(let d): h.combine(d)
         case .month(let m): h.combine(m)

@@ -100,6 +100,7 @@ public enum ValueText {
         switch v {
         case .null: "null"
         case .number(let d): display(d, grouped: grouped, decimals: decimals)
+        case .money(let m): display(m.amount, grouped: grouped, decimals: decimals) + " " + m.currency.code
         case .list(let items): items.map { display($0) }.joined(separator: ", ")
         default: plain(v)
         }
@@ -112,6 +113,7 @@ public enum ValueText {
         case .null: ""
         case .bool(let b): b ? "true" : "false"
         case .number(let d): d.isFinite ? raw(d) : ""  // as csv writes null: no number can say it
+        case .money(let m): m.amount.isFinite ? raw(m.amount) : ""  // its currency goes in a column of its own
         case .string(let s): s
         case .date(let d): Dates.format(day: d)
         case .month(let m): Dates.format(month: m)
@@ -145,6 +147,7 @@ public enum ValueText {
         case .null: .null
         case .bool(let b): .bool(b)
         case .number(let d): d.isFinite ? number(d) : .null
+        case .money(let m): m.amount.isFinite ? number(m.amount) : .null
         case .string(let s): .string(s)
         case .date, .month, .record: .string(plain(v))
         case .list(let items): .array(items.map { json($0, number: number) })

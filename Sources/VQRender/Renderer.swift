@@ -26,12 +26,22 @@ public struct Renderer {
     /// A single value: bare in every format (a number as its raw text).
     public func render(scalar: Value) -> String {
         switch format {
-        case .json, .jsonl: JSONWriter.string(ValueText.json(scalar)) + "\n"
+        case .json, .jsonl:
+            if case .money(let m) = scalar {
+                JSONWriter.string(.object(JSONObject([("amount", ValueText.json(scalar)), ("currency", .string(m.currency.code))]))) + "\n"
+            } else {
+                JSONWriter.string(ValueText.json(scalar)) + "\n"
+            }
         case .table, .line:
             (scalar.isNull ? style.dim("null") : TerminalText.visible(scalar.number.map { $0.isFinite ? ValueText.raw($0) : ValueText.display($0) }
-                ?? ValueText.plain(scalar))) + "\n"
-        case .markdown: Markdown.cell(ValueText.plain(scalar)) + "\n"
-        case .csv: CSV.field(ValueText.plain(scalar)) + "\r\n"
+                ?? ValueText.display(scalar))) + "\n"
+        case .markdown: Markdown.cell(ValueText.display(scalar)) + "\n"
+        case .csv:
+            if case .money(let m) = scalar {
+                CSV.field(ValueText.plain(scalar)) + "," + m.currency.code + "\r\n"
+            } else {
+                CSV.field(ValueText.plain(scalar)) + "\r\n"
+            }
         }
     }
 
@@ -44,6 +54,8 @@ public struct Renderer {
     /// Writes `table` in pieces of about 64 KB, so that exporting a million rows
     /// never holds the whole text in memory.
     public func render(_ table: ResultTable, to write: (String) -> Void) {
+        // Machines get each amount as a plain number and its currency beside it.
+        let table = [.csv, .json, .jsonl].contains(format) ? Renderer.currencyColumns(table) : table
         var out = ""
         func flush(_ force: Bool = false) {
             if force || out.utf8.count >= 1 << 16 {
@@ -83,7 +95,7 @@ public struct Renderer {
             }
         case .markdown:
             let formats = table.columns.indices.map { ColumnFormat($0, of: table.rows) }
-            out = "| " + table.columns.map(Markdown.cell).joined(separator: " | ") + " |\n"
+            out = "| " + table.columns.indices.map { Markdown.cell(formats[$0].header(table.columns[$0])) }.joined(separator: " | ") + " |\n"
             out += "|" + formats.map { $0.numeric ? " ---: |" : " --- |" }.joined() + "\n"
             for row in table.rows {
                 out += "| " + row.indices.map { Markdown.cell(formats[$0].text(row[$0])) }.joined(separator: " | ") + " |\n"
@@ -100,6 +112,28 @@ public struct Renderer {
                 flush()
             }
         }
+    }
+
+    /// `table` with a `<column>_currency` column after each column that holds money (SPEC §5).
+    static func currencyColumns(_ table: ResultTable) -> ResultTable {
+        let money = table.columns.indices.filter { c in table.rows.contains { if case .money = $0[c] { true } else { false } } }
+        guard !money.isEmpty else { return table }
+        var columns: [String] = []
+        for (c, name) in table.columns.enumerated() {
+            columns.append(name)
+            if money.contains(c) { columns.append(name + "_currency") }
+        }
+        let rows = table.rows.map { row in
+            var out: [Value] = []
+            out.reserveCapacity(columns.count)
+            for (c, v) in row.enumerated() {
+                out.append(v)
+                guard money.contains(c) else { continue }
+                if case .money(let m) = v { out.append(.string(m.currency.code)) } else { out.append(.null) }
+            }
+            return out
+        }
+        return ResultTable(columns: columns, rows: rows)
     }
 
     /// Each column's `"name": `, written once for all the rows.

@@ -87,7 +87,7 @@ struct TableLayout {
     private static func column(_ c: Int, of table: ResultTable, rows: [[Value]]) -> Column {
         let format = ColumnFormat(c, of: rows)
         let cells = rows.map { TerminalText.visible(format.text($0[c])) }
-        let header = TerminalText.visible(table.columns[c])
+        let header = TerminalText.visible(format.header(table.columns[c]))
         let cellWidth = cells.map(TextWidth.of).max() ?? 0
         let natural = max(cellWidth, TextWidth.of(header))
         let cuttable = !format.numeric && zip(cells, rows).contains { cell, row in

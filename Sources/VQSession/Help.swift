@@ -81,14 +81,21 @@ enum Help {
         var out = "\(c.rawValue)" + (records.map { " — \($0) records" } ?? "") + "\n\nStored fields:\n"
         for f in spec.fields {
             out += "  " + f.name.padding(26) + f.type.description + (f.optional ? " (optional)" : "")
-            if let r = f.range { out += r.upperBound == .infinity ? " ≥ \(ValueText.raw(r.lowerBound))" : " \(ValueText.raw(r.lowerBound))–\(ValueText.raw(r.upperBound))" }
+            if let r = f.range {
+                out += r.upperBound == .infinity ? (f.aboveLowerBound ? " > " : " ≥ ") + ValueText.raw(r.lowerBound)
+                    : " \(ValueText.raw(r.lowerBound))–\(ValueText.raw(r.upperBound))"
+            }
+            if let money = f.money { out += ", " + money.description }
             out += "\n"
         }
         let extra = extraFields.filter { spec.field($0) == nil }
         if !extra.isEmpty { out += "\nOther fields in the file (kept as they are):\n" + extra.map { "  " + $0 + "\n" }.joined() }
         let derived = DerivedField.on(c)
         if !derived.isEmpty {
-            out += "\nDerived fields:\n" + derived.map { "  " + $0.name.padding(26) + $0.type.description.padding(8) + $0.definition + "\n" }.joined()
+            out += "\nDerived fields:\n" + derived.map {
+                "  " + $0.name.padding(26) + ($0.money == nil ? $0.type.description : "money").padding(8) + $0.definition
+                    + ($0.money.map { "; in " + $0 } ?? "") + "\n"
+            }.joined()
         }
         let refs = spec.references
         let children = Schema.children(of: c)

@@ -124,6 +124,27 @@ public struct MetaCommand: Sendable {
             guard call.arguments.count == 1 else { throw call.usage }
             try session.read(call.arguments[0], from: call.origin, at: call.range)
         },
+        MetaCommand("currency", usage: ".currency [CODE|none]",
+                    "the reporting currency mixed amounts convert to; alone: it, and today's rates to it",
+                    example: ".currency USD") { session, call in
+            guard call.arguments.count <= 1 else { throw call.usage }
+            if let code = call.arguments.first {
+                if code.lowercased() == "none" {
+                    session.currency = nil
+                    session.store.reportingCurrency = nil
+                    return
+                }
+                guard let c = Currency(code.uppercased()) else {
+                    var d = Diagnostic("'\(code)' is not an ISO 4217 currency code", at: call.range)
+                    d.hint = Suggest.closest(to: code.uppercased(), in: Currency.codes).map { "did you mean \($0)?" } ?? "for example USD, EUR, CNY"
+                    throw d
+                }
+                session.currency = c
+                if session.confirms { session.say("reporting currency: \(c)\n") }
+                return
+            }
+            try session.showCurrency(at: call.range)
+        },
         MetaCommand("timer", usage: ".timer on|off", "show how long each statement took", example: ".timer on",
                     argument: .choice(["on", "off"])) { session, call in
             guard call.arguments.count == 1, ["on", "off"].contains(call.arguments[0].lowercased()) else { throw call.usage }
@@ -179,6 +200,27 @@ public struct MetaCommand: Sendable {
 }
 
 extension Session {
+    /// `.currency` alone: the reporting currency, where it comes from, and what
+    /// one unit of every other currency with rates is worth in it today.
+    func showCurrency(at range: SourceRange) throws {
+        guard let reporting = store.reportingCurrency else {
+            say("no reporting currency: amounts in different currencies are not added up (.currency USD sets one)\n")
+            return
+        }
+        let source = currency != nil ? "set in this session" : "from \(StoreSettings.fileName)"
+        say("reporting currency: \(reporting) (\(source))\n")
+        let rates: Rates
+        do throws(StoreError) { rates = try store.rates() } catch { throw Diagnostic(error.message, at: range) }
+        var rows: [[Value]] = []
+        for c in rates.currencies where c != reporting {
+            let rate: Value
+            do throws(StoreError) { rate = .number(try rates.rate(c, to: reporting, on: store.today)) } catch { rate = .string(error.message) }
+            rows.append([.string(c.code), rate])
+        }
+        if rows.isEmpty { say("rates.json has no rates to \(reporting)\n"); return }
+        write(renderer(maxRows: 0).render(ResultTable(columns: ["currency", "1 unit in \(reporting) on \(Dates.format(day: store.today))"], rows: rows)))
+    }
+
     /// Runs the dot-command `name` with its arguments.
     func meta(_ name: String, _ arguments: String, range: SourceRange, origin: String?) throws {
         guard let command = MetaCommand.named(name) else {

@@ -12,6 +12,11 @@ import VQSupport
 /// the command line, scripts, `.read` and the interactive shell all go through.
 public final class Session {
     public internal(set) var store: Store
+    /// The reporting currency the session names (`--currency`, `.currency`), over
+    /// any store's settings.json: it holds across `.open`.
+    public var currency: Currency? {
+        didSet { if let currency { store.reportingCurrency = currency } }
+    }
     public var environment = Environment()
     public var format: OutputFormat
     public var maxRows = 40
@@ -252,6 +257,7 @@ public final class Session {
 
     /// Switches to a store; variables that held its records no longer apply.
     public func open(_ store: Store) {
+        if let currency { store.reportingCurrency = currency }
         self.store = store
         undoStack = []
         reportedProblems = 0

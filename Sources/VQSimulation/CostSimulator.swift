@@ -33,26 +33,45 @@ struct CostSimulator: Sendable {
 
     // MARK: Closed form
 
-    /// E[cost] of a case, exactly: the expected capped credit from the binomials' distributions.
+    /// E[cost] of a case, exactly: the expected capped credit from the binomials'
+    /// distributions; the fx factor has mean `fx` for foreign money, 1 otherwise.
     func expected(_ v: Variant) -> Double {
         var total = 0.0
         let credits = expectedCredits[v.penalty]!
         for (i, c) in model.contracts.enumerated() {
             let requests = Double(v.changeRequests ?? c.expectedChangeRequests)
             let changes = requests * (v.changeRequestCost ?? c.changeRequestCost)
-            total += v.fixedCost(c) + changes - credits[i]
+            total += (c.fxGroup >= 0 ? v.fx : 1) * (v.fixedCost(c) + changes - credits[i])
         }
-        for r in model.risks { total += v.likelihood(r) * r.impact }
-        return total * v.fx
+        for r in model.risks { total += (r.fxGroup >= 0 ? v.fx : 1) * v.likelihood(r) * r.impact }
+        return total
+    }
+
+    /// The budget caps in the simulation's currency, at today's rate × fx where foreign.
+    func budgetCap(_ v: Variant) -> Double {
+        model.contracts.reduce(0) { $0 + $1.budgetCap * ($1.budgetFxGroup >= 0 ? v.fx : 1) }
+    }
+
+    /// Whether a case's budget moves from trial to trial (a foreign budget with fx volatility).
+    var capsVary: Bool {
+        variants.contains { $0.fxVolatility > 0 } && model.contracts.contains { $0.budgetFxGroup >= 0 && $0.horizon > 0 }
     }
 
     // MARK: Monte Carlo
 
-    /// Totals of every case, trial by trial, all cases on the same draws.
+    /// Totals of every case, trial by trial, all cases on the same draws; then,
+    /// when `capsVary`, each case's budget cap in each trial.
     func run(trials: Int, seed: UInt64, isCancelled: @escaping @Sendable () -> Bool,
              progress: (@Sendable (Int) -> Void)?) throws(MonteCarlo.Interrupted) -> [[Double]] {
         let variants = self.variants
         let fixed = variants.map { v in model.contracts.reduce(0) { total, c in total + v.fixedCost(c) } }
+        // Each contract's own fixed cost per case, when foreign money moves and costs are summed contract by contract.
+        let movesFX = variants.contains(where: \.movesFX) && (model.contracts.contains { $0.fxGroup >= 0 } || model.risks.contains { $0.fxGroup >= 0 })
+        let fixedOf = movesFX ? variants.map { v in model.contracts.map { v.fixedCost($0) } } : []
+        let drawsZ = variants.contains { $0.fxVolatility > 0 }
+        let foreign = model.foreign.count
+        let capsVary = self.capsVary
+        let outputs = variants.count * (capsVary ? 2 : 1)
         // The cases differ only by a lever given or not: at most two choices of each.
         let requestLever = variants.compactMap(\.changeRequests).first
         let costLever = variants.compactMap(\.changeRequestCost).first
@@ -61,9 +80,9 @@ struct CostSimulator: Sendable {
         let flat = FlatModel(model, requestLever: requestLever)
         let cases = variants.map { v in
             (count: v.changeRequests != nil, cost: v.changeRequestCost != nil, penalty: v.penalty != 1,
-             risk: v.riskMultiplier != 1, fx: v.fx)
+             risk: v.riskMultiplier != 1)
         }
-        return try MonteCarlo.run(trials: trials, seed: seed, outputs: variants.count, isCancelled: isCancelled,
+        return try MonteCarlo.run(trials: trials, seed: seed, outputs: outputs, isCancelled: isCancelled,
                                   progress: progress) { rng, out in
             // Change request costs: [own count, lever count] × [own cost, lever cost].
             var changes = (0.0, 0.0, 0.0, 0.0)
@@ -72,6 +91,15 @@ struct CostSimulator: Sendable {
             // Change requests draw from counters (trial, contract, request), not from the stream:
             // how many a lever asks for then moves no other draw, and the baseline stays the same.
             let trialKey = rng.next()
+            // One standard normal per foreign currency per trial, from counters as well
+            // (Box–Muller), so that a volatility moves no other draw.
+            var z = [Double](repeating: 0, count: drawsZ ? foreign : 0)
+            for g in z.indices {
+                let key = trialKey ^ 0xF0F0_0000_0000_0000 &+ UInt64(g) << 1
+                let u = max(CounterRandom.unit(key), 0x1p-60), w = CounterRandom.unit(key &+ 1)
+                z[g] = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * w)
+            }
+            if movesFX { for v in variants.indices { out[v] = 0 } }
             for i in 0..<flat.contracts {
                 let own = flat.requests[i]
                 var sum = 0.0, atOwn = 0.0, atLever = 0.0
@@ -84,10 +112,6 @@ struct CostSimulator: Sendable {
                 if flat.draws[i] == own { atOwn = sum }
                 if flat.draws[i] == n { atLever = sum }
                 let c = flat.requestCost[i], lever = costLever ?? c
-                changes.0 += c * atOwn
-                changes.1 += c * atLever
-                changes.2 += lever * atOwn
-                changes.3 += lever * atLever
                 var misses = 0.0
                 for k in flat.kpiStart[i]..<flat.kpiStart[i + 1] {
                     // Walker's alias method: one uniform picks a column, its fraction the column's own count or its alias.
@@ -97,18 +121,54 @@ struct CostSimulator: Sendable {
                     let x = scaled - Double(column) < flat.keep[start + column] ? column : Int(flat.alias[start + column])
                     misses += Double(x) * flat.penalty[k]
                 }
-                credit.0 += min(flat.cap[i], misses)
-                credit.1 += min(flat.cap[i], misses * penaltyLever)
+                let mine = (c * atOwn, c * atLever, lever * atOwn, lever * atLever)
+                let credits = (min(flat.cap[i], misses), min(flat.cap[i], misses * penaltyLever))
+                if movesFX {
+                    // Contract by contract: its cost in the simulation's currency × its fx factor in each case.
+                    let group = flat.fxGroup[i], h = flat.horizon[i]
+                    for (v, k) in cases.enumerated() {
+                        let change = k.cost ? (k.count ? mine.3 : mine.2) : (k.count ? mine.1 : mine.0)
+                        let factor = variants[v].fxFactor(group: group, horizon: h, z: group >= 0 && drawsZ ? z[group] : 0)
+                        out[v] += (fixedOf[v][i] + change - (k.penalty ? credits.1 : credits.0)) * factor
+                    }
+                } else {
+                    changes.0 += mine.0
+                    changes.1 += mine.1
+                    changes.2 += mine.2
+                    changes.3 += mine.3
+                    credit.0 += credits.0
+                    credit.1 += credits.1
+                }
             }
             var loss = (0.0, 0.0)
             for r in 0..<flat.risks {
                 let u = rng.unit()
-                if u < flat.likelihood[r] { loss.0 += flat.impact[r] }
-                if u < min(1, flat.likelihood[r] * multiplierLever) { loss.1 += flat.impact[r] }
+                let hit = (u < flat.likelihood[r] ? flat.impact[r] : 0, u < min(1, flat.likelihood[r] * multiplierLever) ? flat.impact[r] : 0)
+                if movesFX {
+                    let group = flat.riskFXGroup[r], h = flat.riskHorizon[r]
+                    for (v, k) in cases.enumerated() {
+                        out[v] += (k.risk ? hit.1 : hit.0) * variants[v].fxFactor(group: group, horizon: h, z: group >= 0 && drawsZ ? z[group] : 0)
+                    }
+                } else {
+                    loss.0 += hit.0
+                    loss.1 += hit.1
+                }
             }
-            for (v, c) in cases.enumerated() {
-                let change = c.cost ? (c.count ? changes.3 : changes.2) : (c.count ? changes.1 : changes.0)
-                out[v] = (fixed[v] + change - (c.penalty ? credit.1 : credit.0) + (c.risk ? loss.1 : loss.0)) * c.fx
+            if !movesFX {
+                for (v, k) in cases.enumerated() {
+                    let change = k.cost ? (k.count ? changes.3 : changes.2) : (k.count ? changes.1 : changes.0)
+                    out[v] = fixed[v] + change - (k.penalty ? credit.1 : credit.0) + (k.risk ? loss.1 : loss.0)
+                }
+            }
+            if capsVary {
+                for v in variants.indices {
+                    var cap = 0.0
+                    for i in 0..<flat.contracts {
+                        let group = flat.budgetFXGroup[i]
+                        cap += flat.budgetCap[i] * variants[v].fxFactor(group: group, horizon: flat.horizon[i], z: group >= 0 ? z[group] : 0)
+                    }
+                    out[variants.count + v] = cap
+                }
             }
         }
     }
@@ -124,6 +184,9 @@ private final class FlatModel: @unchecked Sendable {
     let tableStart: UnsafeBufferPointer<Int>, tableSize: UnsafeBufferPointer<Double>
     let keep: UnsafeBufferPointer<Double>, alias: UnsafeBufferPointer<Int32>
     let likelihood: UnsafeBufferPointer<Double>, impact: UnsafeBufferPointer<Double>
+    /// Fx groups (-1: the simulation's own currency) and horizons of contracts, budgets and risks.
+    let fxGroup: UnsafeBufferPointer<Int>, budgetFXGroup: UnsafeBufferPointer<Int>, riskFXGroup: UnsafeBufferPointer<Int>
+    let horizon: UnsafeBufferPointer<Double>, budgetCap: UnsafeBufferPointer<Double>, riskHorizon: UnsafeBufferPointer<Double>
 
     init(_ model: SimulationModel, requestLever: Int?) {
         let cs = model.contracts
@@ -143,6 +206,12 @@ private final class FlatModel: @unchecked Sendable {
         alias = FlatModel.copy(tables.flatMap(\.alias))
         likelihood = FlatModel.copy(model.risks.map { min(1, $0.likelihood) })
         impact = FlatModel.copy(model.risks.map(\.impact))
+        fxGroup = FlatModel.copy(cs.map(\.fxGroup))
+        budgetFXGroup = FlatModel.copy(cs.map(\.budgetFxGroup))
+        riskFXGroup = FlatModel.copy(model.risks.map(\.fxGroup))
+        horizon = FlatModel.copy(cs.map(\.horizon))
+        budgetCap = FlatModel.copy(cs.map(\.budgetCap))
+        riskHorizon = FlatModel.copy(model.risks.map(\.horizon))
     }
 
     private static func copy<T>(_ a: [T]) -> UnsafeBufferPointer<T> {
@@ -152,8 +221,12 @@ private final class FlatModel: @unchecked Sendable {
     }
 
     deinit {
-        for p in [requestCost, cap, penalty, tableSize, keep, likelihood, impact] { p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
-        for p in [requests, draws, kpiStart, tableStart] { p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
+        for p in [requestCost, cap, penalty, tableSize, keep, likelihood, impact, horizon, budgetCap, riskHorizon] {
+            p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
+        }
+        for p in [requests, draws, kpiStart, tableStart, fxGroup, budgetFXGroup, riskFXGroup] {
+            p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
+        }
         alias.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
     }
 }

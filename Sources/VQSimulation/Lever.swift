@@ -8,7 +8,7 @@ import VQSupport
 
 /// The what-if levers of `simulate … with` (SPEC §3 "Simulations").
 public enum Lever: String, CaseIterable, Sendable {
-    case change_requests, change_request_cost, discount, delay_months, inflation, fx, risk_multiplier, penalty
+    case change_requests, change_request_cost, discount, delay_months, inflation, fx, fx_volatility, risk_multiplier, penalty
 
     public var meaning: String {
         switch self {
@@ -17,7 +17,8 @@ public enum Lever: String, CaseIterable, Sendable {
         case .discount: "negotiated reduction of value"
         case .delay_months: "schedule slip, billed pro rata"
         case .inflation: "annual indexation of value"
-        case .fx: "multiplier to the reporting currency"
+        case .fx: "multiplies today's rate from each foreign currency to the reporting one"
+        case .fx_volatility: "annual volatility of those rates: a mean-1 lognormal factor per currency per trial"
         case .risk_multiplier: "scales every open risk's likelihood (capped at 1)"
         case .penalty: "scales every kpi's service credit"
         }
@@ -28,7 +29,7 @@ public enum Lever: String, CaseIterable, Sendable {
         switch self {
         case .change_requests: "the contract's expected_change_requests"
         case .change_request_cost: "the contract's change_request_cost"
-        case .discount, .delay_months, .inflation: "0"
+        case .discount, .delay_months, .inflation, .fx_volatility: "0"
         case .fx, .risk_multiplier, .penalty: "1"
         }
     }
@@ -36,7 +37,7 @@ public enum Lever: String, CaseIterable, Sendable {
     /// How a value of the lever reads: shares as percentages.
     public func text(_ value: Double) -> String {
         switch self {
-        case .discount, .inflation: ValueText.display(value * 100) + "%"
+        case .discount, .inflation, .fx_volatility: ValueText.display(value * 100) + "%"
         default: ValueText.display(value)
         }
     }
@@ -50,6 +51,7 @@ public enum Lever: String, CaseIterable, Sendable {
         case .discount: 0...1
         case .inflation: -0.5...1
         case .fx: 0.000_001...1_000_000
+        case .fx_volatility: 0...2
         case .change_requests, .change_request_cost, .delay_months, .risk_multiplier, .penalty: 0...1e12
         }
     }

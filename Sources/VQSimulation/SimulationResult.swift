@@ -49,6 +49,8 @@ public struct CostResult: Sendable {
     }
 
     public var target: String
+    /// The currency of every amount (SPEC §5).
+    public var currency: Currency
     public var trials: Int
     public var seed: UInt64
     public var levers: [(Lever, Double)]
@@ -66,14 +68,14 @@ public struct CostResult: Sendable {
     }
 
     var table: ResultTable {
-        ResultTable(columns: ["case"] + CostResult.figures,
-                    rows: cases.map { c in [.string(c.name)] + numbers(c).map(Value.number) })
+        ResultTable(columns: ["case"] + CostResult.figures + ["currency"],
+                    rows: cases.map { c in [.string(c.name)] + numbers(c).map(Value.number) + [.string(currency.code)] })
     }
 
     var json: JSONValue {
         func figures(_ c: Case) -> JSONValue { .object(JSONObject(zip(CostResult.figures, numbers(c).map(JSONValue.number)).map { ($0, $1) })) }
         return .object(JSONObject([
-            ("kind", .string("cost")), ("target", .string(target)), ("trials", .number(Double(trials))),
+            ("kind", .string("cost")), ("target", .string(target)), ("currency", .string(currency.code)), ("trials", .number(Double(trials))),
             ("seed", .number(Double(seed))),
             ("levers", .object(JSONObject(levers.map { ($0.0.rawValue, .number($0.1)) }))),
             ("baseline", figures(cases[0])), ("scenario", figures(cases[1])),
@@ -83,7 +85,7 @@ public struct CostResult: Sendable {
 
     func text(style: TextStyle) -> String {
         let baseline = cases[0], scenario = cases[1]
-        var out = style.bold("simulate cost of \(TerminalText.visible(target))") + " — \(ValueText.count(trials)) trials, seed \(seed)\n"
+        var out = style.bold("simulate cost of \(TerminalText.visible(target))") + " — \(ValueText.count(trials)) trials, seed \(seed), in \(currency)\n"
         out += "levers: " + (levers.isEmpty ? "none (the scenario is the baseline)" : levers.map { "\($0.0.rawValue) = \($0.0.text($0.1))" }.joined(separator: ", ")) + "\n\n"
         let money = { (x: Double) in ValueText.grouped(x.rounded()) }
         var rows: [[String]] = [["", "baseline", "scenario", "change"]]
@@ -102,7 +104,7 @@ public struct CostResult: Sendable {
         row("P(cost > budget cap)", \.overBudget) { String(format: "%.1f%%", $0 * 100) }
         row("contingency at P80", \.contingencyP80)
         out += Columns.render(rows, style: style)
-        out += "budget cap \(money(baseline.budgetCap)), value \(money(baseline.value)); ± is the 95% confidence half-width\n\n"
+        out += "budget cap \(money(baseline.budgetCap)) \(currency), value \(money(baseline.value)) \(currency); ± is the 95% confidence half-width\n\n"
         out += histogram.text(style: style)
         if !tornado.isEmpty {
             out += "\n" + style.bold("tornado") + " — each lever alone, its effect on P50:\n"
@@ -125,6 +127,7 @@ public struct RiskResult: Sendable {
         public var expected: Double
     }
     public var target: String
+    public var currency: Currency
     public var trials: Int
     public var seed: UInt64
     public var levers: [(Lever, Double)]
@@ -134,12 +137,12 @@ public struct RiskResult: Sendable {
 
     var table: ResultTable {
         ResultTable(columns: ["id", "title", "expected"],
-                    rows: contributions.map { [.string($0.id), .string($0.title), .number($0.expected)] })
+                    rows: contributions.map { [.string($0.id), .string($0.title), .money(Money($0.expected, currency))] })
     }
 
     var json: JSONValue {
         .object(JSONObject([
-            ("kind", .string("risk")), ("target", .string(target)), ("trials", .number(Double(trials))),
+            ("kind", .string("risk")), ("target", .string(target)), ("currency", .string(currency.code)), ("trials", .number(Double(trials))),
             ("seed", .number(Double(seed))), ("levers", .object(JSONObject(levers.map { ($0.0.rawValue, .number($0.1)) }))),
             ("expected", .number(expected)), ("mean", .number(distribution.mean)), ("half_width", .number(distribution.halfWidth)),
             ("p50", .number(distribution.p50)), ("p90", .number(distribution.p90)), ("p99", .number(distribution.p99)),
@@ -149,7 +152,7 @@ public struct RiskResult: Sendable {
 
     func text(style: TextStyle) -> String {
         let money = { (x: Double) in ValueText.grouped(x.rounded()) }
-        var out = style.bold("simulate risk of \(TerminalText.visible(target))") + " — \(ValueText.count(trials)) trials, seed \(seed)"
+        var out = style.bold("simulate risk of \(TerminalText.visible(target))") + " — \(ValueText.count(trials)) trials, seed \(seed), in \(currency)"
         if let m = levers.first { out += ", risk_multiplier = \(m.0.text(m.1))" }
         out += "\n\n"
         out += Columns.render([

@@ -46,22 +46,25 @@ public struct Simulator {
         var variants = [Variant(name: "baseline", levers: []), Variant(name: "scenario", levers: levers)]
         if levers.count > 1 { variants += levers.map { Variant(name: "\($0.0.rawValue) alone", levers: [$0]) } }
         let simulator = CostSimulator(model: model, variants: variants)
-        let totals = try monteCarlo(s, trials: trials) { isCancelled, progress throws(MonteCarlo.Interrupted) in
+        let outputs = try monteCarlo(s, trials: trials) { isCancelled, progress throws(MonteCarlo.Interrupted) in
             try simulator.run(trials: trials, seed: seed, isCancelled: isCancelled, progress: progress)
         }
-        let cap = model.budgetCap
+        let totals = Array(outputs.prefix(variants.count))
         let distributions = Distribution.of(totals)
         let cases = variants.indices.map { i in
             let (variant, values) = (variants[i], totals[i])
+            // Over budget in the budget's own terms: a foreign budget moves with its currency.
+            let cap = simulator.budgetCap(variant)
+            let over = simulator.capsVary ? zip(values, outputs[variants.count + i]).reduce(0) { $0 + ($1.0 > $1.1 ? 1 : 0) }
+                                          : values.reduce(0) { $0 + ($1 > cap ? 1 : 0) }
             return CostResult.Case(name: variant.name, expected: simulator.expected(variant), distribution: distributions[i],
-                            overBudget: Double(values.reduce(0) { $0 + ($1 > cap ? 1 : 0) }) / Double(values.count),
-                            budgetCap: cap, value: model.value)
+                            overBudget: Double(over) / Double(values.count), budgetCap: cap, value: model.value)
         }
         // With one lever, "alone" is the scenario itself.
         let alone = levers.count > 1 ? Array(cases.dropFirst(2)) : Array(cases.dropFirst(1))
         let tornado = levers.isEmpty ? [] : zip(levers, alone).map { ($0.0.0, $0.1.distribution.p50 - cases[0].distribution.p50) }
             .sorted { abs($0.1) > abs($1.1) }
-        return CostResult(target: model.target, trials: trials, seed: seed, levers: levers, cases: cases,
+        return CostResult(target: model.target, currency: model.currency, trials: trials, seed: seed, levers: levers, cases: cases,
                           tornado: tornado, histogram: Histogram(totals[0], totals[1], range: min(distributions[0].minimum, distributions[1].minimum)...max(distributions[0].maximum, distributions[1].maximum)))
     }
 
@@ -131,7 +134,7 @@ public struct Simulator {
         }
         let contributions = risks.map { RiskResult.Contribution(id: $0.id, title: $0.title, expected: min(1, $0.likelihood * multiplier) * $0.impact) }
             .sorted { $0.expected > $1.expected }
-        return RiskResult(target: model.target, trials: trials, seed: seed, levers: levers,
+        return RiskResult(target: model.target, currency: model.currency, trials: trials, seed: seed, levers: levers,
                           expected: contributions.reduce(0) { $0 + $1.expected }, distribution: Distribution(totals[0]),
                           contributions: contributions)
     }

@@ -10,7 +10,7 @@ import VQSupport
 /// One case of a what-if: the levers' values (nil: the contract's own data).
 struct Variant: Sendable {
     var name: String
-    var discount = 0.0, inflation = 0.0, delayMonths = 0.0, fx = 1.0, riskMultiplier = 1.0, penalty = 1.0
+    var discount = 0.0, inflation = 0.0, delayMonths = 0.0, fx = 1.0, fxVolatility = 0.0, riskMultiplier = 1.0, penalty = 1.0
     var changeRequests: Int?
     var changeRequestCost: Double?
 
@@ -22,6 +22,7 @@ struct Variant: Sendable {
             case .inflation: inflation = value
             case .delay_months: delayMonths = value
             case .fx: fx = value
+            case .fx_volatility: fxVolatility = value
             case .risk_multiplier: riskMultiplier = value
             case .penalty: penalty = value
             case .change_requests: changeRequests = Int(value)
@@ -38,4 +39,17 @@ struct Variant: Sendable {
     }
 
     func likelihood(_ r: RiskModel) -> Double { min(1, r.likelihood * riskMultiplier) }
+
+    /// Whether money from another currency moves in this case.
+    var movesFX: Bool { fx != 1 || fxVolatility > 0 }
+
+    /// The fx factor of money in fx group `group` with `horizon` years, given the
+    /// trial's standard normal `z` for that currency: fx × exp(σ√h·z − σ²h/2), mean fx.
+    @inline(__always)
+    func fxFactor(group: Int, horizon: Double, z: Double) -> Double {
+        guard group >= 0 else { return 1 }
+        guard fxVolatility > 0, horizon > 0 else { return fx }
+        let s = fxVolatility * horizon.squareRoot()
+        return fx * exp(s * z - s * s / 2)
+    }
 }

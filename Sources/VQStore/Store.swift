@@ -16,7 +16,20 @@ public final class Store {
     public private(set) var problems: [StoreProblem] = []
     private var adjacency: [String: Adjacency] = [:]
     public var derivedCache: [String: [Value]] = [:]
+    var moneyCache: [String: MoneyColumn] = [:]
+    var ratesCache: Rates?
     public let today: Int
+    /// What settings.json says (SPEC §2).
+    public let settings: StoreSettings
+    /// The currency mixed amounts are converted to (SPEC §5): settings.json's, unless
+    /// the session names another. Figures computed in the old one are dropped.
+    public var reportingCurrency: Currency? {
+        didSet {
+            guard reportingCurrency != oldValue else { return }
+            derivedCache = [:]
+            moneyCache = [:]
+        }
+    }
 
     /// Opens a store directory; fails when it is not a readable directory.
     public init(path: String, today: Int = Dates.today()) throws(StoreError) {
@@ -30,6 +43,10 @@ public final class Store {
         }
         self.path = path
         self.today = today
+        let (settings, problems) = StoreSettings.read((path as NSString).appendingPathComponent(StoreSettings.fileName))
+        self.settings = settings
+        self.problems = problems
+        reportingCurrency = settings.currency
         // A change that a crash interrupted is finished or undone before anything is read.
         if Commit.needsRecovery(path), access(path, W_OK) == 0 {
             let lock = try StoreLock(path)

@@ -66,7 +66,10 @@ public struct Validator {
 
     private mutating func checkIDs() -> [ExactString: Int] {
         var index: [ExactString: Int] = [:]
-        guard table.name.spec.hasID else { return index }
+        guard table.name.spec.hasID else {
+            checkKey()
+            return index
+        }
         index.reserveCapacity(table.count)
         for row in 0..<table.count {
             guard let id = table.id(row) else { continue }
@@ -79,6 +82,25 @@ public struct Validator {
         return index
     }
 
+    /// No two records share the collection's key fields (a rate's pair and day).
+    private mutating func checkKey() {
+        let key = table.name.spec.key
+        guard !key.isEmpty else { return }
+        let columns = key.map { table.columns[table.column($0)!] }
+        var first: [[ExactString]: Int] = [:]
+        for row in 0..<table.count {
+            let values = columns.map { $0[row] }
+            guard !values.contains(.null) else { continue }
+            let written = values.map { ExactString(JSONWriter.string($0)) }
+            if let earlier = first[written] {
+                let shown = zip(key, values).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
+                report(row, key.last!, "a second record with \(shown) (the first is \(table.label(earlier))); the first is used")
+            } else {
+                first[written] = row
+            }
+        }
+    }
+
     /// A table read by the checking threads while no one changes it.
     private struct SharedTable: @unchecked Sendable {
         let table: Table
@@ -86,10 +108,10 @@ public struct Validator {
 
     /// Nil when `value` fits the field, else what was expected and found.
     public static func check(_ value: JSONValue, against field: FieldSpec) -> String? {
-        check(value, type: field.type, range: field.range)
+        check(value, type: field.type, range: field.range, aboveLowerBound: field.aboveLowerBound)
     }
 
-    static func check(_ value: JSONValue, type: FieldType, range: ClosedRange<Double>?) -> String? {
+    static func check(_ value: JSONValue, type: FieldType, range: ClosedRange<Double>?, aboveLowerBound: Bool = false) -> String? {
         func found() -> String {
             switch value {
             case .string(let s): "found \"\(s)\""
@@ -103,15 +125,22 @@ public struct Validator {
             return nil
         case (.number, .number(let n)), (.int, .number(let n)):
             if case .int = type, n.value != n.value.rounded() { return "expected a whole number, \(found())" }
-            if let range, !range.contains(n.value) {
+            if let range, !range.contains(n.value) || (aboveLowerBound && n.value == range.lowerBound) {
+                let lo = JSONNumber.canonicalText(range.lowerBound)
+                if aboveLowerBound, range.upperBound == .infinity { return "expected a number above \(lo), \(found())" }
                 let hi = range.upperBound == .infinity ? "" : " to \(JSONNumber.canonicalText(range.upperBound))"
-                return "expected a number from \(JSONNumber.canonicalText(range.lowerBound))\(hi), \(found())"
+                return "expected a number from \(lo)\(hi), \(found())"
             }
             return nil
         case (.date, .string(let s)):
             return Dates.parseDate(s) == nil ? "expected a date (YYYY-MM-DD), \(found())" : nil
         case (.month, .string(let s)):
             return Dates.parseMonth(s) == nil ? "expected a month (YYYY-MM), \(found())" : nil
+        case (.currency, .string(let s)):
+            if Currency.isCode(s) { return nil }
+            var message = "expected an ISO 4217 currency code, \(found())"
+            if let near = Suggest.closest(to: s.uppercased(), in: Currency.codes) { message += " (did you mean \"\(near)\"?)" }
+            return message
         case (.oneOf(let allowed), .string(let s)):
             if allowed.containsExactly(s) { return nil }
             var message = "expected one of \(allowed.joined(separator: ", ")), \(found())"

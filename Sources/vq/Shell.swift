@@ -130,8 +130,9 @@ struct Shell {
         for c in [CollectionName.vendors, .contracts] {
             if let t = try? session.store.table(c) { counts.append("\(t.count) \(c.rawValue)") }
         }
-        // The demo store's path is deep in the build folder: it is named, not shown.
-        let store = session.store.path == session.demoStorePath ? "the demo store" : "store " + TerminalText.visible(Shell.abbreviated(session.store.path))
+        // The demo store's path is deep in the cache folder: it is named, with the day it is current on.
+        let store = session.store.path == session.demoStorePath ? "the demo store as of \(Dates.format(day: session.store.today))"
+            : "store " + TerminalText.visible(Shell.abbreviated(session.store.path))
         return "vq \(version) — \(store)" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")))")
             + " — .help for help, Tab completes, Ctrl-D quits"
     }

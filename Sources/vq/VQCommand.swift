@@ -2,6 +2,7 @@ import ArgumentParser
 import CEditLine
 import Foundation
 import VQEngine
+import VQGenerator
 import VQLanguage
 import VQRender
 import VQSession
@@ -38,6 +39,10 @@ struct VQCommand: ParsableCommand {
                                                           valueName: "NAME=VALUE"))
     var settings: [String] = []
 
+    @Option(help: ArgumentHelp("The reporting currency amounts in different currencies convert to (over settings.json's).",
+                               valueName: "CODE"))
+    var currency: String?
+
     @Flag(help: "Run the statements after an error too (and still exit 1).")
     var keepGoing = false
 
@@ -69,6 +74,9 @@ struct VQCommand: ParsableCommand {
     func validate() throws {
         _ = try parameters()
         if let maxrows, maxrows < 0 { throw ValidationError("--maxrows needs a whole number, 0 or more") }
+        if let currency, Currency(currency.uppercased()) == nil {
+            throw ValidationError("--currency needs an ISO 4217 code such as USD, EUR or CNY, not '\(currency)'")
+        }
     }
 
     func run() throws {
@@ -80,10 +88,10 @@ struct VQCommand: ParsableCommand {
             storePath = s
         } else if FileManager.default.fileExists(atPath: "store") {
             storePath = "store"
-        } else if let demo = DemoStore.path {
-            storePath = demo
         } else {
-            fail("no store: give --store DIR (the bundled demo store is missing)", code: 3)
+            do { storePath = try DemoStore.path(today: Dates.today()) } catch {
+                fail("no store: give --store DIR (the demo store cannot be made: \(error))", code: 3)
+            }
         }
         let opened: Store
         do { opened = try Store(path: storePath) } catch { fail(error.message, code: 3) }
@@ -92,6 +100,7 @@ struct VQCommand: ParsableCommand {
         let session = Session(store: opened, format: format ?? .table, write: writeOut, writeError: writeErr)
         for (name, value) in try parameters() { session.environment.parameters[name] = value }
         if let maxrows { session.maxRows = maxrows }
+        if let currency { session.currency = Currency(currency.uppercased()) }
         if readOnly { session.readOnly = "the store is open read-only (--read-only)" }
         if store == nil, storePath != "store" { session.demoStorePath = storePath }
 

@@ -111,7 +111,8 @@ struct SimulationTests {
         #expect(abs(try expected("delay_months = 3") - (base + 30_000)) < 1e-6)
         #expect(abs(try expected("change_requests = 5") - (base + 15_000)) < 1e-6)
         #expect(abs(try expected("change_request_cost = 8000") - (base + 6000)) < 1e-6)
-        #expect(abs(try expected("fx = 1.1") - base * 1.1) < 1e-6)
+        // The contract is in the simulation's own currency: fx moves only foreign money (MoneyTests).
+        #expect(abs(try expected("fx = 1.1") - base) < 1e-6)
         #expect(abs(try expected("inflation = 10%") - (base + 12_000)) < 1e-6)
         #expect(abs(try expected("risk_multiplier = 3") - (base + 4000)) < 1e-6)
         #expect(abs(try expected("penalty = 2") - (base - credits)) < 1e-6)
@@ -192,7 +193,7 @@ struct SimulationTests {
     @Test func jsonHasTheSpecShape() throws {
         let r = try Self.simulate("simulate cost of (contracts where status = \"active\") with discount = 5%, fx = 1.2 trials 500")
         guard case .object(let top) = r.json else { Issue.record("not an object"); return }
-        #expect(top.keys == ["kind", "target", "trials", "seed", "levers", "baseline", "scenario", "tornado"])
+        #expect(top.keys == ["kind", "target", "currency", "trials", "seed", "levers", "baseline", "scenario", "tornado"])
         guard case .object(let baseline)? = top.values[top.keys.firstIndex(of: "baseline")!] as JSONValue? else { return }
         #expect(baseline.keys == ["expected", "mean", "half_width", "std", "p10", "p50", "p80", "p90", "p_over_budget", "budget_cap", "contingency_p80"])
         #expect(JSONWriter.string(r.json).contains("\"tornado\": [{\"lever\": "))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import VQGenerator
 @testable import VQModel
 @testable import VQSession
 @testable import VQStore
@@ -17,7 +18,7 @@ import Testing
         try fm.createDirectory(atPath: root + "/.build/release", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: root + "/fake", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: root + "/home/.local/bin", withIntermediateDirectories: true)
-        for script in ["run", "setup"] {
+        for script in ["run", "setup", "build-release"] {
             try fm.copyItem(atPath: Fixture.packageRoot.path + "/scripts/" + script, toPath: root + "/scripts/" + script)
         }
         try fm.copyItem(atPath: Fixture.binary, toPath: root + "/.build/release/vq")
@@ -60,7 +61,7 @@ import Testing
         for script in help.split(separator: " ").filter({ $0.hasSuffix(".vq") }) {
             #expect(FileManager.default.fileExists(atPath: Fixture.packageRoot.path + "/" + script), "\(script)")
         }
-        let demo = try Store(path: try #require(DemoStore.path))
+        let demo = try Store(path: try DemoStore.path(today: Fixture.today, in: Fixture.temporaryDirectory()), today: Fixture.today)
         let ids = Set(try CollectionName.allCases.filter(\.spec.hasID).flatMap { c in
             let t = try demo.table(c)
             return (0..<t.count).compactMap { t.id($0) }

@@ -160,15 +160,35 @@ import Testing
     nonisolated(unsafe) static let raw = (
         vendors: Fixture.rawRecords("vendors"), contracts: Fixture.rawRecords("contracts"), kpis: Fixture.rawRecords("kpis"),
         measurements: Fixture.rawRecords("measurements"), costs: Fixture.rawRecords("costs"), risks: Fixture.rawRecords("risks"),
-        findings: Fixture.rawRecords("findings"), evaluations: Fixture.rawRecords("evaluations")
+        findings: Fixture.rawRecords("findings"), evaluations: Fixture.rawRecords("evaluations"), rates: Fixture.rawRecords("rates")
     )
+
+    /// What one unit of `code` is worth in USD on `day`: the latest rate dated on
+    /// or before it (the generated store has rates to USD only, so any other pair
+    /// goes through USD, as SPEC §5's one intermediate currency).
+    static func inUSD(_ code: String, _ day: String) -> Double {
+        if code == "USD" { return 1 }
+        let rates = raw.rates.filter { $0["from"] as! String == code && $0["to"] as! String == "USD" && ($0["date"] as! String) <= day }
+        return number(rates.max { ($0["date"] as! String) < ($1["date"] as! String) }!["rate"])!
+    }
+
+    static func convert(_ amount: Double, _ from: String, _ to: String, _ day: String) -> Double {
+        from == to ? amount : amount * inUSD(from, day) / inUSD(to, day)
+    }
+
+    /// A sum of amounts in their currencies: as it is in one currency, else each converted to USD on its day.
+    static func total(_ amounts: [(amount: Double, currency: String, day: String)]) -> Double {
+        Set(amounts.map(\.currency)).count <= 1 ? amounts.map(\.amount).reduce(0, +)
+            : amounts.map { convert($0.amount, $0.currency, "USD", $0.day) }.reduce(0, +)
+    }
 
     static func number(_ v: Any?) -> Double? { (v as? NSNumber).map(\.doubleValue) }
 
+    /// The figure of a value (an amount of money: its amount; its currency is checked in MoneyTests).
     static func close(_ a: Value, _ b: Double?, _ what: String) {
-        switch (a, b) {
-        case (.null, nil): break
-        case (.number(let x), let y?): #expect(abs(x - y) <= 1e-9 * max(1, abs(y)), "\(what): \(x) vs \(y)")
+        switch (a.isNull ? nil : a.amount, b) {
+        case (nil, nil): break
+        case (let x?, let y?): #expect(abs(x - y) <= 1e-9 * max(1, abs(y)), "\(what): \(x) vs \(y)")
         default: Issue.record("\(what): \(a) vs \(String(describing: b))")
         }
     }
@@ -211,9 +231,15 @@ import Testing
         let store = try Fixture.store()
         let figures = kpiFigures()
         let contracts = try store.table(.contracts), vendors = try store.table(.vendors)
-        func spend(_ contract: String) -> Double {
-            Self.raw.costs.filter { $0["contract"] as! String == contract }.map { Self.number($0["amount"])! }.reduce(0, +)
+        func currency(_ contract: String) -> String {
+            Self.raw.contracts.first { $0["id"] as! String == contract }!["currency"] as! String
         }
+        /// A contract's costs, each in its currency and valued on its period's first day.
+        func costs(_ contract: String) -> [(amount: Double, currency: String, day: String)] {
+            Self.raw.costs.filter { $0["contract"] as! String == contract }
+                .map { (Self.number($0["amount"])!, currency(contract), ($0["period"] as! String) + "-01") }
+        }
+        func spend(_ contract: String) -> Double { costs(contract).map(\.amount).reduce(0, +) }
         func score(_ kpis: [[String: Any]]) -> Double? {
             var num = 0.0, den = 0.0
             for k in kpis {
@@ -229,7 +255,10 @@ import Testing
             let raw = Self.raw.contracts.first { $0["id"] as? String == contracts.id(row) }!
             let id = raw["id"] as! String
             Self.close(cSpend[row], spend(id), "spend \(id)")
-            Self.close(cRemaining[row], Self.number(raw["budget_cap"])! - spend(id), "remaining \(id)")
+            // In the budget's currency: each cost converted at its period when the budget is in another.
+            let budgetCurrency = raw["budget_currency"] as? String ?? currency(id)
+            let spent = costs(id).map { Self.convert($0.amount, $0.currency, budgetCurrency, $0.day) }.reduce(0, +)
+            Self.close(cRemaining[row], Self.number(raw["budget_cap"])! - spent, "remaining \(id)")
             Self.close(cScore[row], score(Self.raw.kpis.filter { $0["contract"] as! String == id }), "score \(id)")
             // Term: whole months from start to the day after end, by a calendar.
             let f = DateFormatter()
@@ -250,10 +279,13 @@ import Testing
             let onTimeKPIs = Set(kpis.filter { $0["metric"] as! String == "on_time" }.map { $0["id"] as! String })
             let onTime = Self.raw.measurements.filter { onTimeKPIs.contains($0["kpi"] as! String) }.map { Self.number($0["actual"])! }
             Self.close(columns[0][row], onTime.isEmpty ? nil : onTime.reduce(0, +) / Double(onTime.count), "on_time \(id)")
-            Self.close(columns[1][row], mine.map(spend).reduce(0, +), "spend \(id)")
+            Self.close(columns[1][row], Self.total(mine.flatMap(costs)), "spend \(id)")
             Self.close(columns[2][row], score(kpis), "score \(id)")
-            let exposure = Self.raw.risks.filter { $0["vendor"] as! String == id && $0["status"] as! String == "open" }
-                .map { Self.number($0["likelihood"])! * Self.number($0["impact"])! }.reduce(0, +)
+            // Forward-looking money: converted at today's rate when the vendor's risks are in several currencies.
+            let exposure = Self.total(Self.raw.risks.filter { $0["vendor"] as! String == id && $0["status"] as! String == "open" }.map {
+                (Self.number($0["likelihood"])! * Self.number($0["impact"])!,
+                 ($0["contract"] as? String).map(currency) ?? $0["currency"] as! String, Dates.format(day: Fixture.today))
+            })
             Self.close(columns[3][row], exposure, "risk_exposure \(id)")
             let open = Self.raw.findings.filter {
                 mine.contains($0["contract"] as! String) && ($0["passed"] as! Bool) == false && $0["resolved"] == nil
@@ -277,7 +309,8 @@ import Testing
         [{"id": "K-1", "contract": "C-1", "metric": "on_time", "target": 0.95, "direction": "higher", "weight": 0, "penalty": 1}]
         """, "measurements": "[{\"kpi\": \"K-1\", \"period\": \"2024-01\", \"actual\": 0.9}]"])
         let out = try Fixture.transcript("contracts | select id, score, spend, remaining\nvendors | select id, score, on_time, spend, open_findings", store: dir)
-        #expect(out.contains("│ C-1 │ null  │     0 │   130,000 │"), "\(out)")
+        #expect(out.contains("│ id  │ score │ spend (USD) │ remaining (USD) │\n"), "\(out)")
+        #expect(out.contains("│ C-1 │ null  │           0 │         130,000 │"), "\(out)")
         #expect(out.contains("│ V-1 │ null  │     0.9 │     0 │             0 │"), "\(out)")
         #expect(out.contains("│ V-2 │ null  │    null │     0 │             0 │"), "\(out)")
     }

@@ -13,13 +13,16 @@ enum Fixture {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// A 30-vendor store from seed 7, made once per test run.
+    /// A 30-vendor store from seed 7, current on `today`, made once per test run.
     static let storePath: String = {
         let path = NSTemporaryDirectory() + "vq-test-store-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: path)
-        try! StoreGenerator(vendors: 30, seed: 7).write(to: path)
+        try! StoreGenerator(vendors: 30, seed: 7, today: today).write(to: path)
         return path
     }()
+
+    /// Where the `vq` the tests run keeps its demo store (not the user's cache).
+    static let cacheDirectory = NSTemporaryDirectory() + "vq-test-cache-\(ProcessInfo.processInfo.processIdentifier)"
 
     static func store(_ path: String = storePath) throws -> Store {
         try Store(path: path, today: today)
@@ -85,6 +88,7 @@ enum Fixture {
         }
         var environment = ProcessInfo.processInfo.environment
         environment["VQ_TODAY"] = "2025-06-30"
+        environment["XDG_CACHE_HOME"] = cacheDirectory
         environment.merge(extra) { $1 }
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
