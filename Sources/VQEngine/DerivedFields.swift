@@ -77,7 +77,12 @@ public struct DerivedField: Sendable, Hashable {
         DerivedField(collection: .contracts, name: "spend", money: "the contract's currency", definition: "sum of the contract's costs' amount",
                      reads: [.contracts, .costs, .rates]) { store throws(StoreError) in
             let currency = try store.currencies(ContractField.currency)
-            return try store.contractSpend().enumerated().map { Exchange.value($1, currency[$0]) }
+            // Its costs fall on many days: what they come to in the reporting currency, each at its period, goes with it.
+            let reported = try store.reportedSpend()
+            return try store.contractSpend().enumerated().map { c, spend in
+                guard let code = currency[c] else { return .number(spend) }
+                return .money(Money(spend, code, reported: reported?[c]))
+            }
         },
         DerivedField(collection: .contracts, name: "remaining", money: "the budget's currency",
                      definition: "budget_cap − spend (each cost converted to the budget's currency at its period when the two differ)",
@@ -86,7 +91,19 @@ public struct DerivedField: Sendable, Hashable {
             let cap = contracts.values(ContractField.budget_cap)
             let capCurrency = try store.moneyColumn(.contracts, ContractField.budget_cap.spec)!.currency
             let spend = try store.costsPerContract(in: { capCurrency[$0] }, what: "remaining")
-            return spend.indices.map { i in cap[i].number.map { Exchange.value($0 - spend[i], capCurrency[i]) } ?? .null }
+            let reported = try store.reportedSpend()
+            let rates = try store.rates()
+            return spend.indices.map { (i: Int) -> Value in
+                guard let c = cap[i].number else { return .null }
+                guard let code = capCurrency[i] else { return .number(c - spend[i]) }
+                // The cap converts at today's rate, the costs at their periods.
+                var inReporting: Double?
+                if let r = store.reportingCurrency, let spent = reported?[i] ?? nil,
+                   let capInReporting = try? rates.convert(Money(c, code), to: r, today: store.today).amount {
+                    inReporting = capInReporting - spent
+                }
+                return .money(Money(c - spend[i], code, reported: inReporting))
+            }
         },
         termMonths,
         DerivedField(collection: .contracts, name: "score",
@@ -283,6 +300,27 @@ extension Store {
                 guard let a = amount[Int(k)].number else { continue }
                 guard case .money(let m) = money.money(a, row: Int(k)), let t = target(c), m.currency != t else { sum += a; continue }
                 sum += try rates.convert(m, to: t, today: today).amount
+            }
+            return sum.value
+        }
+    }
+
+    /// Each contract's costs in the reporting currency, each converted at its
+    /// period; nil without a reporting currency, and for a contract whose costs
+    /// lack a rate (converting its spend then says which).
+    func reportedSpend() throws(StoreError) -> [Double?]? {
+        guard let reporting = reportingCurrency else { return nil }
+        let amount = try table(.costs).values(CostField.amount)
+        let money = try moneyColumn(.costs, CostField.amount.spec)!
+        let rates = try self.rates()
+        let links = try children(.costs, via: CostField.contract.rawValue)
+        return (0..<(try table(.contracts).count)).map { c in
+            var sum = CompensatedSum()
+            for k in links[c] {
+                guard let a = amount[Int(k)].number else { continue }
+                guard case .money(let m) = money.money(a, row: Int(k)) else { sum += a; continue }
+                guard let converted = try? rates.convert(m, to: reporting, today: today) else { return nil }
+                sum += converted.amount
             }
             return sum.value
         }

@@ -16,6 +16,7 @@ public struct Exchange {
     /// `money` in `currency`, at its valuation day (today for forward-looking money).
     func convert(_ money: Money, to currency: Currency, at range: SourceRange?) throws -> Money {
         if money.currency == currency { return money }
+        if currency == reporting, let reported = money.reported { return Money(reported, currency) }
         do { return try store.rates().convert(money, to: currency, today: store.today) } catch {
             throw Diagnostic(error.message, at: range, hint: "add the rate to rates.json")
         }

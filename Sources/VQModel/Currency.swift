@@ -37,24 +37,33 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// An amount of money in a known currency. `day` is the day it is valued at
 /// (days since 1970-01-01) when it converts to another currency: a cost's
 /// period, a change request's date; nil for forward-looking money, which
-/// converts at today's rate (SPEC §5).
+/// converts at today's rate (SPEC §5). Money recorded over many days (a
+/// contract's spend) carries what it is in the reporting currency, each part
+/// converted at its own day, as `reported`.
 public struct Money: Sendable, Hashable {
     public var amount: Double
-    public var currency: Currency
+    private var reportedAmount: Double
     private var storedDay: Int32
+    public var currency: Currency
 
-    public init(_ amount: Double, _ currency: Currency, day: Int? = nil) {
+    public init(_ amount: Double, _ currency: Currency, day: Int? = nil, reported: Double? = nil) {
         self.amount = amount
         self.currency = currency
         storedDay = day.map { Int32(clamping: $0) } ?? .min
+        reportedAmount = reported ?? .nan
     }
 
     public var day: Int? { storedDay == .min ? nil : Int(storedDay) }
+    /// The amount in the reporting currency it was computed for, when it is a sum over several days.
+    public var reported: Double? { reportedAmount.isNaN ? nil : reportedAmount }
 
     /// The same valuation, another amount (money × a number is money).
-    public func with(amount: Double) -> Money {
-        var m = self
-        m.amount = amount
-        return m
+    public func with(amount: Double) -> Money { Money(amount, currency, day: day) }
+
+    public static func == (a: Money, b: Money) -> Bool { a.amount == b.amount && a.currency == b.currency && a.storedDay == b.storedDay }
+    public func hash(into h: inout Hasher) {
+        h.combine(amount)
+        h.combine(currency)
+        h.combine(storedDay)
     }
 }

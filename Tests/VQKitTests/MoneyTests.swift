@@ -120,9 +120,14 @@ import Testing
         // Spend: 1,000 EUR at 1.1 (March) + 2,000 EUR at 1.2 (July) + 500 USD; exposure: 0.5 × 1,000 EUR at today's 1.2 + 0.1 × 2,000 USD.
         let converted = try Self.run(".currency USD\nvendors where id = \"V-1\" | select spend, risk_exposure", store: path, format: .csv)
         #expect(converted == "spend,spend_currency,risk_exposure,risk_exposure_currency\r\n4000,USD,800,USD\r\n", "\(converted)")
+        // A contract's spend, summed across currencies, converts each cost at its period too: the same 4,000.
+        #expect(try Self.number(".currency USD\ncontracts | select sum(spend)", store: path) == 4000)
+        let caps: Double = 90_000 + 800_000.0 / 7 + 60_000 + 25_000 * 1.38
+        let remaining = try #require(try Self.number(".currency USD\ncontracts | select sum(remaining)", store: path))
+        #expect(abs(remaining - (caps - 3500 - 500)) < 1e-6, "caps at today's rate, costs at their periods: \(remaining)")
         // A budget in another currency: remaining is in the budget's, each cost converted at its period.
-        let remaining = try Self.run("contracts where id = \"C-EUR\" | select spend, budget_cap, remaining", store: path, format: .csv)
-        #expect(remaining == "spend,spend_currency,budget_cap,budget_cap_currency,remaining,remaining_currency\r\n3000,EUR,90000,USD,86500,USD\r\n", "\(remaining)")
+        let eur = try Self.run("contracts where id = \"C-EUR\" | select spend, budget_cap, remaining", store: path, format: .csv)
+        #expect(eur == "spend,spend_currency,budget_cap,budget_cap_currency,remaining,remaining_currency\r\n3000,EUR,90000,USD,86500,USD\r\n", "\(eur)")
     }
 
     @Test func moneyLiteralsArithmeticAndComparison() throws {
