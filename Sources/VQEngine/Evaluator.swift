@@ -155,7 +155,9 @@ public final class Evaluator {
                 try checkCancelled(n, stage.range)
                 for (k, e) in evals.enumerated() { columns[k].append(try e(row)) }
             }
-            let order = RowOrder(keys: columns, descending: keys.map(\.descending))
+            let exchange = compiler.exchange
+            let reporting = exchange.reporting.map { r in { (m: Money) throws -> Double in try exchange.convert(m, to: r, at: stage.range).amount } }
+            let order = try RowOrder(keys: columns, descending: keys.map(\.descending), reporting: reporting)
             guard let sorted = order.sorted(count: relation.rows.count, keep: keep, stop: isCancelled) else {
                 throw Diagnostic("interrupted (Ctrl-C) while sorting; nothing was kept", at: stage.range)
             }

@@ -20,16 +20,24 @@ struct RowOrder {
     private let columns: [Column]
     private let descending: [Bool]
 
-    /// `keys[k][row]`: the value of key k for each row.
-    init(keys: [[Value]], descending: [Bool]) {
-        columns = keys.map { values in
+    /// `keys[k][row]`: the value of key k for each row. Amounts of one currency
+    /// sort by amount; of several, by what they are in `reporting` (nil: by
+    /// currency, then amount, as they are not comparable).
+    init(keys: [[Value]], descending: [Bool], reporting: ((Money) throws -> Double)? = nil) throws {
+        columns = try keys.map { values in
             var numbers: [Double] = []
             numbers.reserveCapacity(values.count)
+            var currency: Currency?
             for v in values {
                 switch v {
                 case .number(let d) where !d.isNaN: numbers.append(d)
                 case .null: numbers.append(.nan)
-                default: return .values(values)
+                case .money(let m) where currency == nil || currency == m.currency:
+                    currency = m.currency
+                    numbers.append(m.amount)
+                default:
+                    guard let reporting, values.allSatisfy({ if case .money = $0 { true } else { $0.isNull } }) else { return .values(values) }
+                    return .numbers(try values.map { v in if case .money(let m) = v { try reporting(m) } else { .nan } })
                 }
             }
             return .numbers(numbers)

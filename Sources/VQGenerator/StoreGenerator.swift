@@ -56,7 +56,7 @@ public struct StoreGenerator {
     }
 
     /// Monthly rates of each foreign currency to the home one: a seeded random
-    /// walk (about 1.5 % a month), from `span` months ago to this month.
+    /// walk (about 1.2 % a month), from `span` months ago to this month.
     func ratePaths() -> [String: [Double]] {
         var rng = Xoshiro256(seed: seed ^ 0x5EED_FACE)
         var paths: [String: [Double]] = [:]
@@ -64,7 +64,7 @@ public struct StoreGenerator {
             var r = usd, path: [Double] = []
             for _ in 0...Self.span {
                 path.append(r)
-                r *= exp(rng.normal(0, 0.015))
+                r *= exp(rng.normal(0, 0.012))
             }
             paths[code] = path
         }

@@ -126,7 +126,7 @@ public struct MetaCommand: Sendable {
         },
         MetaCommand("currency", usage: ".currency [CODE|none]",
                     "the reporting currency mixed amounts convert to; alone: it, and today's rates to it",
-                    example: ".currency USD") { session, call in
+                    example: ".currency USD", argument: .choice(["none"] + Currency.codes)) { session, call in
             guard call.arguments.count <= 1 else { throw call.usage }
             if let code = call.arguments.first {
                 if code.lowercased() == "none" {

@@ -153,6 +153,12 @@ import Testing
         // With USD reporting, converted to the literal's currency: C-EUR is 120,000 USD today, C-CNY 100,000, the others less.
         #expect(out.contains("id\r\nC-EUR\r\n"), "\(out)")
         #expect(out.contains("30000,USD\r\n"), "100,000 EUR is 120,000 USD, less the 90,000 USD cap: \(out)")
+        // Sorting amounts of several currencies: by what they are in the reporting currency when one is set
+        // (C-EUR 120,000, C-CNY 100,000, C-USD 50,000, C-GBP 27,600 USD), else by currency, then amount.
+        #expect(try Self.run(".currency USD\ncontracts | order by value desc | select id", store: path, format: .csv)
+                == "id\r\nC-EUR\r\nC-CNY\r\nC-USD\r\nC-GBP\r\n")
+        #expect(try Self.run("contracts | order by value | select id", store: path, format: .csv)
+                == "id\r\nC-CNY\r\nC-EUR\r\nC-GBP\r\nC-USD\r\n")
         // The literal is parsed as an amount with its code, and printed back as one.
         guard case .query(let q) = try Parser.parse("contracts where value > 1.2m USD")[0], case .filter(let e) = q.stages[0].kind,
               case .binary(_, _, let r) = e.kind, case .literal(let literal) = r.kind else { Issue.record("no filter"); return }

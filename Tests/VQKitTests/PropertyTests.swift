@@ -93,7 +93,7 @@ import Testing
     /// `order by` over random keys (numbers, strings, nulls, mixed; one or two
     /// keys, either direction) gives the reference order: a stable sort that puts
     /// nulls last; and with a limit, the top-N selection gives its first rows.
-    @Test func rowOrderIsAStableSortWithNullsLastAndTopNIsItsPrefix() {
+    @Test func rowOrderIsAStableSortWithNullsLastAndTopNIsItsPrefix() throws {
         var rng = Xoshiro256(seed: 8)
         for _ in 0..<300 {
             let count = rng.int(0...300)
@@ -117,7 +117,7 @@ import Testing
                 }
                 return a < b
             }
-            let order = RowOrder(keys: keys, descending: descending)
+            let order = try RowOrder(keys: keys, descending: descending)
             #expect(order.sorted(count: count, keep: nil, stop: { false }) == reference)
             let n = rng.int(0...20)
             #expect(order.sorted(count: count, keep: n, stop: { false }) == Array(reference.prefix(n)))
