@@ -65,8 +65,19 @@ public struct Exchange {
         guard let reporting else { throw Exchange.mixed(found, name, at: range) }
         var converted: [Double] = []
         converted.reserveCapacity(numbers.count)
+        let rates: Rates
+        do { rates = try store.rates() } catch { throw Diagnostic(error.message, at: range) }
         for v in values {
-            if case .money(let m) = v { converted.append(try convert(m, to: reporting, at: range).amount) }
+            guard case .money(let m) = v else { continue }
+            if m.currency == reporting {
+                converted.append(m.amount)
+            } else if let reported = m.reported {
+                converted.append(reported)
+            } else {
+                do { converted.append(m.amount * (try rates.rate(m.currency, to: reporting, on: m.day ?? store.today))) } catch {
+                    throw Diagnostic(error.message, at: range, hint: "add the rate to rates.json")
+                }
+            }
         }
         return (converted, reporting)
     }

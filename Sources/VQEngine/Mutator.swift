@@ -28,7 +28,9 @@ public struct Mutator {
         guard let collection = mutation.collection else { preconditionFailure("undo has no plan") }
         // An insert into a collection without ids needs nothing of its records (measurements can be large).
         if case .insert(let records) = mutation.kind {
-            let table = collection.spec.hasID ? try Diagnostic.located(mutation.range) { () throws(StoreError) in try store.table(collection) } : nil
+            // Ids and keys (a rate's pair and day) are checked against the records there.
+            let table = collection.spec.hasID || !collection.spec.key.isEmpty
+                ? try Diagnostic.located(mutation.range) { () throws(StoreError) in try store.table(collection) } : nil
             return try insert(records, into: collection, table)
         }
         let table = try Diagnostic.located(mutation.range) { () throws(StoreError) in try store.table(collection) }
@@ -42,19 +44,43 @@ public struct Mutator {
 
     // MARK: Insert
 
-    /// `table` is read only when the collection has ids (to keep them unique).
+    /// `table` is read only when the collection has ids or a key (to keep them unique).
     private func insert(_ literals: [RecordLiteral], into collection: CollectionName, _ table: Table?) throws -> Plan {
         let spec = collection.spec
         var edit = try fileEdit(collection, table)
         var newIDs = Set<ExactString>()
+        // The written key of every record there and inserted so far (a rate's from, to and date).
+        var keys: [[ExactString]: String] = [:]
+        if let table, !spec.key.isEmpty {
+            let columns = spec.key.map { table.columns[table.column($0)!] }
+            for row in 0..<table.count { keys[columns.map { ExactString(JSONWriter.string($0[row])) }] = table.label(row) }
+        }
         for (n, literal) in literals.enumerated() {
             let label = "new record \(n + 1)" + (literals.count == 1 ? "" : " of \(literals.count)")
             var values: [String: (JSONValue, SourceRange)] = [:]
+            var amounts: [(FieldSpec, Money, SourceRange)] = []
             for field in literal.fields {
-                guard spec.field(field.name) != nil else {
+                guard let spec = spec.field(field.name) else {
                     throw unknownField(field.name, of: collection, at: field.range)
                 }
+                if case .value(let e) = field.item, case .money(let m) = try evaluator.compiler.compile(e, in: .constant).eval(.none) {
+                    amounts.append((spec, m, field.range))
+                }
                 values[field.name] = (try json(field.item), field.range)
+            }
+            for (field, money, range) in amounts {
+                try checkCurrency(money, field, in: collection, label: label, at: range) { source in
+                    switch source {
+                    case .field(let name):
+                        if case .string(let code)? = values[name]?.0 { return Currency(code) }
+                    case .contract(let via):
+                        if case .string(let id)? = values[via]?.0, let contracts = try? store.table(.contracts), let row = contracts.row(id: id),
+                           case .string(let code) = contracts.values(ContractField.currency)[row] { return Currency(code) }
+                    case .reporting:
+                        return store.reportingCurrency
+                    }
+                    return nil
+                }
             }
             let missing = spec.fields.filter { !$0.optional && values[$0.name] == nil }
             if let only = missing.first, missing.count == 1 {
@@ -80,6 +106,15 @@ public struct Mutator {
                                      at: values["id"]!.1)
                 }
             }
+            if !spec.key.isEmpty {
+                let key = spec.key.map { ExactString(JSONWriter.string(values[$0]?.0 ?? .null)) }
+                if let other = keys[key] {
+                    let shown = zip(spec.key, key).map { "\($0) \($1.string)" }.joined(separator: ", ")
+                    throw Diagnostic("\(collection.fileName), \(label): \(other) already has \(shown)", at: literal.range,
+                                     hint: "update that record instead")
+                }
+                keys[key] = label
+            }
             edit.append(record)
         }
         let count = literals.count
@@ -93,6 +128,27 @@ public struct Mutator {
         case .value(let e): return ValueText.stored(try evaluator.compiler.compile(e, in: .constant).eval(.none))
         case .list(let items, _): return .array(try items.map(json))
         case .object(let literal): return .object(JSONObject(try literal.fields.map { ($0.name, try json($0.item)) }))
+        }
+    }
+
+    /// An amount stored in a money field is a plain number in the record's
+    /// currency: money in another currency is refused, not written as if it were.
+    private func checkCurrency(_ money: Money, _ field: FieldSpec, in collection: CollectionName, label: String, at range: SourceRange,
+                               currencyFrom: (CurrencySource) throws -> Currency?) throws {
+        let place = "\(collection.fileName), \(label), field \(field.name)"
+        guard let spec = field.money else {
+            throw Diagnostic("\(place): expected \(field.type.description), found an amount of money (\(money.currency))", at: range,
+                             hint: "write the number alone")
+        }
+        var own: Currency?
+        for source in spec.currency where own == nil { own = try currencyFrom(source) }
+        guard let own else {
+            throw Diagnostic("\(place): the record's currency is not known, so \(money.currency) cannot be checked", at: range,
+                             hint: "give the record its currency, or write the number alone")
+        }
+        guard own == money.currency else {
+            throw Diagnostic("\(place): an amount in \(money.currency), but the field is in \(own) (\(spec.description))", at: range,
+                             hint: "convert it: convert(…, \"\(own)\")")
         }
     }
 
@@ -135,7 +191,12 @@ public struct Mutator {
             var record = table.record(row)
             var changed = false
             for (field, eval, range) in compiled {
-                let value = ValueText.stored(try eval(.record(row)))
+                let computed = try eval(.record(row))
+                if case .money(let m) = computed, let own = try Diagnostic.located(range, { () throws(StoreError) in
+                    try store.moneyColumn(table.name, field) }) {
+                    try checkCurrency(m, field, in: table.name, label: table.label(row), at: range) { _ in own.currency[row] }
+                }
+                let value = ValueText.stored(computed)
                 try check(value, field, in: table.name, label: table.label(row), at: range)
                 if let k = record.keys.firstIndex(of: field.name) {
                     if record.values[k] != value { record.values[k] = value; changed = true }

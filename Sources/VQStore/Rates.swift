@@ -26,8 +26,12 @@ public final class Rates {
     /// The currencies each one has a rate with, in either direction.
     private var linked: [Currency: Set<Currency>] = [:]
     private var via: [UInt32: Currency?] = [:]
-    /// Rates already worked out, by pair and day: a million costs fall on a few hundred months.
+    /// Rates already worked out, by pair and day: a million costs fall on a few
+    /// hundred months. A small direct-mapped table in front of the dictionary
+    /// answers most lookups without hashing.
     private var memo: [UInt64: Double] = [:]
+    private var recentKeys = [UInt64](repeating: .max, count: 1024)
+    private var recentRates = [Double](repeating: 0, count: 1024)
 
     /// Every currency that has a rate, in code order.
     public var currencies: [Currency] { linked.keys.sorted() }
@@ -76,7 +80,13 @@ public final class Rates {
     public func rate(_ a: Currency, to b: Currency, on day: Int) throws(StoreError) -> Double {
         if a == b { return 1 }
         let memoKey = UInt64(Rates.key(a, b)) << 32 | UInt64(UInt32(truncatingIfNeeded: day))
-        if let r = memo[memoKey] { return r }
+        let slot = Int(truncatingIfNeeded: (memoKey ^ (memoKey >> 29)) & 1023)
+        if recentKeys[slot] == memoKey { return recentRates[slot] }
+        if let r = memo[memoKey] {
+            recentKeys[slot] = memoKey
+            recentRates[slot] = r
+            return r
+        }
         var found = pairRate(a, b, on: day)
         if found == nil, let c = intermediate(a, b), let first = pairRate(a, c, on: day), let second = pairRate(c, b, on: day) {
             found = first * second
@@ -86,6 +96,8 @@ public final class Rates {
                              + (linked[a] == nil && linked[b] == nil ? " (rates.json has none for either)" : ""))
         }
         memo[memoKey] = r
+        recentKeys[slot] = memoKey
+        recentRates[slot] = r
         return r
     }
 

@@ -214,6 +214,32 @@ import Testing
         #expect(dashC.status == 2 && dashC.stderr.contains("--currency needs an ISO 4217 code"), "\(dashC.stderr)")
     }
 
+    /// A stored amount is a plain number in the record's currency: money in
+    /// another is refused, never written as if it were; rates keep one a pair a day.
+    @Test func changesKeepAmountsInTheirRecordsCurrency() throws {
+        let path = try Self.store()
+        let out = try Self.run("""
+            insert into costs {id: "X-9", contract: "C-EUR", period: "2024-08", category: "travel", amount: 100 USD}
+            insert into costs {id: "X-9", contract: "C-EUR", period: "2024-08", category: "travel", amount: 100 EUR}
+            update contracts set value = 5m CNY where id = "C-USD"
+            update contracts set value = value * 1.1, budget_cap = convert(budget_cap, "USD") where id = "C-USD"
+            update contracts set budget_cap = 100k EUR where id = "C-EUR"
+            insert into rates {from: "EUR", to: "USD", date: "2024-06-01", rate: 1.25}
+            insert into rates {from: "EUR", to: "USD", date: "2024-09-01", rate: 1.25}
+            costs where id = "X-9" | select amount
+            contracts where id = "C-USD" | select value
+            """, store: path)
+        #expect(out.contains("error: costs.json, new record 1, field amount: an amount in USD, but the field is in EUR (money in its contract's currency, valued at its period)"), "\(out)")
+        #expect(out.contains("inserted 1 record into costs"), "\(out)")
+        #expect(out.contains("error: contracts.json, record 3 (id C-USD), field value: an amount in CNY, but the field is in USD"), "\(out)")
+        #expect(out.contains("updated 1 record of contracts"), "\(out)")
+        #expect(out.contains("error: contracts.json, record 1 (id C-EUR), field budget_cap: an amount in EUR, but the field is in USD (money in its budget_currency, else its currency)"), "\(out)")
+        #expect(out.contains("error: rates.json, new record 1: record 2 already has from \"EUR\", to \"USD\", date \"2024-06-01\""), "\(out)")
+        #expect(out.contains("inserted 1 record into rates"), "\(out)")
+        #expect(out.contains("│          100 │"), "\(out)")
+        #expect(out.contains("│      55,000 │"), "\(out)")
+    }
+
     @Test func currencyCommandShowsTheReportingCurrencyAndTodaysRates() throws {
         let path = try Self.store()
         let none = try Self.run(".currency", store: path)
