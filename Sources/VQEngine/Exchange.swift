@@ -61,8 +61,9 @@ public struct Exchange {
                              hint: "give those records a currency, or set a reporting currency (.currency)")
         }
         guard mixed else { return (numbers, currency) }
-        let found = Set(values.compactMap { if case .money(let m) = $0 { m.currency } else { nil } })
-        guard let reporting else { throw Exchange.mixed(found, name, at: range) }
+        guard let reporting else {
+            throw Exchange.mixed(Set(values.compactMap { if case .money(let m) = $0 { m.currency } else { nil } }), name, at: range)
+        }
         var converted: [Double] = []
         converted.reserveCapacity(numbers.count)
         let rates: Rates

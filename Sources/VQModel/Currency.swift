@@ -6,10 +6,35 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible 
     public let index: UInt16
 
     /// The currency with this code; nil for anything but an active ISO 4217 code.
-    public init?(_ code: some StringProtocol) {
-        guard code.utf8.count == 3, let i = Currency.position[String(code)] else { return nil }
-        index = UInt16(i)
+    /// (Read from the code's three letters, without hashing a string: every
+    /// contract's currency is looked up each time a store is read.)
+    public init?(_ code: String) {
+        guard let i = code.withBytes({ b -> UInt16? in
+            guard b.count == 3, let slot = Currency.slot(b[0], b[1], b[2]) else { return nil }
+            let i = Currency.byLetters[slot]
+            return i == .max ? nil : i
+        }) else { return nil }
+        index = i
     }
+
+    public init?(_ code: Substring) { self.init(String(code)) }
+
+    /// The position of three capital letters in `byLetters`.
+    private static func slot(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int? {
+        let A = UInt8(ascii: "A"), Z = UInt8(ascii: "Z")
+        guard (A...Z).contains(a), (A...Z).contains(b), (A...Z).contains(c) else { return nil }
+        return (Int(a - A) * 26 + Int(b - A)) * 26 + Int(c - A)
+    }
+
+    /// Each three-letter slot's code index, or .max.
+    private static let byLetters: [UInt16] = {
+        var table = [UInt16](repeating: .max, count: 26 * 26 * 26)
+        for (i, code) in codes.enumerated() {
+            let u = Array(code.utf8)
+            table[slot(u[0], u[1], u[2])!] = UInt16(i)
+        }
+        return table
+    }()
 
     public var code: String { Currency.codes[Int(index)] }
     public var description: String { code }
@@ -28,10 +53,8 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible 
         XPT XSU XUA YER ZAR ZMW ZWG
         """.split(separator: " ").map(String.init)
 
-    private static let position: [String: Int] = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
-
     /// Whether a word of a statement is a currency code (`1.2m USD`).
-    public static func isCode(_ word: some StringProtocol) -> Bool { Currency(word) != nil }
+    public static func isCode(_ word: String) -> Bool { Currency(word) != nil }
 }
 
 /// An amount of money in a known currency. `day` is the day it is valued at

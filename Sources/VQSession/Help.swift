@@ -10,7 +10,7 @@ import VQSupport
 /// Texts for `.help` and `.describe`.
 enum Help {
     /// Topics besides meta-commands and collections.
-    static let topics = ["statements", "stages", "functions", "levers", "formats"]
+    static let topics = ["statements", "stages", "functions", "levers", "formats", "money"]
 
     static func text(topic: String?) -> String {
         switch topic.map({ String($0.lowercased().trimmingPrefix(".")) }) {
@@ -24,7 +24,7 @@ enum Help {
               late | select name, on_time, count(contracts)
 
             Collections: \(CollectionName.allCases.map(\.rawValue).joined(separator: ", "))
-            Topics: .help statements, stages, functions, levers, formats, a meta-command or a collection
+            Topics: .help statements, stages, functions, levers, formats, money, a meta-command or a collection
             Meta-commands:
 
             """ + MetaCommand.all.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
@@ -59,6 +59,21 @@ enum Help {
               group by EXPR [as NAME], …      one row per key; then select keys and aggregates
               count                           the number of rows
               distinct                        drop repeated rows
+
+            """
+        case "money"?:
+            return """
+            Money knows its currency: a contract's value, budget_cap and change_request_cost, and the money of
+            records on a contract (costs, change requests, kpi penalties, its risks' impact), are in its currency
+            (the budget cap in budget_currency when given). .describe C says which fields are money.
+              1.2m USD, 500k CNY               money literals (an ISO 4217 code, in capitals)
+              value * 0.9, spend / budget_cap  money × or ÷ a number is money; money ÷ money a number
+              sum(value), value > 2m USD       several currencies convert to the reporting currency (a comparison:
+                                               to the literal's), each at its own day: a cost at its period,
+                                               forward-looking money at today's rate; with none set, an error
+              convert(value, "EUR"[, date])    convert explicitly, with the rates collection
+              .currency [CODE|none]            the reporting currency (also --currency, settings.json)
+              group by currency                one currency at a time needs no rates
 
             """
         case "functions"?:

@@ -39,7 +39,7 @@ public enum Dates {
     /// month parser: every date and month of a file read is checked with them.
     @inlinable
     public static func parseDate(_ s: String) -> Int? {
-        withBytes(s) { b -> Int? in
+        s.withBytes { b -> Int? in
             guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
                   let y = number(b, 0, 4), let m = number(b, 5, 2), let d = number(b, 8, 2),
                   (1...12).contains(m), d >= 1, d <= daysInMonth(year: y, month: m) else { return nil }
@@ -50,20 +50,11 @@ public enum Dates {
     /// Parses `YYYY-MM` as months since year 0.
     @inlinable
     public static func parseMonth(_ s: String) -> Int? {
-        withBytes(s) { b -> Int? in
+        s.withBytes { b -> Int? in
             guard b.count == 7, b[4] == 0x2D, let y = number(b, 0, 4), let m = number(b, 5, 2),
                   (1...12).contains(m) else { return nil }
             return y * 12 + m - 1
         }
-    }
-
-    /// The string's UTF-8 in place (a short string's is copied to the stack),
-    /// without the mutable copy that `withUTF8` needs.
-    @inlinable
-    static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
-        var s = s
-        return s.withUTF8(body)
     }
 
     @usableFromInline
@@ -130,5 +121,17 @@ public enum Dates {
         var parts = tm()
         localtime_r(&now, &parts)
         return days(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
+    }
+}
+
+extension String {
+    /// The string's UTF-8 in place (a short string's is copied to the stack),
+    /// without the mutable copy that `withUTF8` needs: dates and currency codes
+    /// are read this way, once a record.
+    @inlinable
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = utf8.withContiguousStorageIfAvailable(body) { return r }
+        var s = self
+        return s.withUTF8(body)
     }
 }
