@@ -229,15 +229,19 @@ import Testing
             costs where id = "X-9" | select amount
             contracts where id = "C-USD" | select value
             """, store: path)
-        #expect(out.contains("error: costs.json, new record 1, field amount: an amount in USD, but the field is in EUR (money in its contract's currency, valued at its period)"), "\(out)")
-        #expect(out.contains("inserted 1 record into costs"), "\(out)")
-        #expect(out.contains("error: contracts.json, record 3 (id C-USD), field value: an amount in CNY, but the field is in USD"), "\(out)")
-        #expect(out.contains("updated 1 record of contracts"), "\(out)")
-        #expect(out.contains("error: contracts.json, record 1 (id C-EUR), field budget_cap: an amount in EUR, but the field is in USD (money in its budget_currency, else its currency)"), "\(out)")
-        #expect(out.contains("error: rates.json, new record 1: record 2 already has from \"EUR\", to \"USD\", date \"2024-06-01\""), "\(out)")
-        #expect(out.contains("inserted 1 record into rates"), "\(out)")
-        #expect(out.contains("│          100 │"), "\(out)")
-        #expect(out.contains("│      55,000 │"), "\(out)")
+        for expected in [
+            "error: costs.json, new record 1, field amount: an amount in USD, but the field is in EUR (money in its contract's currency, valued at its period)",
+            "inserted 1 record into costs",
+            "error: contracts.json, record 3 (id C-USD), field value: an amount in CNY, but the field is in USD",
+            "updated 1 record of contracts",
+            "error: contracts.json, record 1 (id C-EUR), field budget_cap: an amount in EUR, but the field is in USD (money in its budget_currency, else its currency)",
+            "error: rates.json, new record 1: record 2 already has from \"EUR\", to \"USD\", date \"2024-06-01\"",
+            "inserted 1 record into rates",
+            "│          100 │",
+            "│      55,000 │",
+        ] {
+            #expect(out.contains(expected), "\(expected) in \(out)")
+        }
     }
 
     @Test func currencyCommandShowsTheReportingCurrencyAndTodaysRates() throws {
