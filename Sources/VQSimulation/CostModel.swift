@@ -8,11 +8,21 @@ import VQStore
 import VQSupport
 
 /// What the cost model needs of one contract (SPEC §3 "Simulations"), its
-/// money converted to the simulation's currency at today's rate.
+/// money converted to the simulation's currency: what is recorded at its own
+/// days, what is forecast at today's rate.
 struct ContractModel: Sendable {
     var id: String
+    var status: String
     var value: Double
     var termMonths: Int
+    /// Whole months of the term before this month (0 for a draft, all for an expired or terminated contract).
+    var elapsed = 0
+    /// The recorded costs (its spend), each converted at its period.
+    var toDate = 0.0
+    /// Change requests approved or done: their cost is in `toDate`, and they count towards `change_requests`.
+    var recordedRequests = 0
+    /// What is left of the credit cap: penalty_cap × value less the credits already received.
+    var capLeft = 0.0
     var budgetCap: Double
     /// The foreign currency (an index into `SimulationModel.foreign`) of its
     /// amounts and of its budget, which `fx` and `fx_volatility` move; -1: none.
@@ -20,12 +30,16 @@ struct ContractModel: Sendable {
     var budgetFxGroup = -1
     /// Half its remaining term, in years: the horizon of its fx factor.
     var horizon = 0.0
-    /// The cap on credits, as a share of value.
-    var penaltyCap: Double
     var expectedChangeRequests: Int
     var changeRequestCost: Double
     /// Kpis with measurements (a kpi without any yields no credits).
     var kpis: [KPIModel]
+
+    /// The recorded costs in the contract's own currency, for the basis line.
+    var spent = 0.0
+
+    /// The share of the term still to come, which scales each risk's likelihood.
+    var remainingFraction: Double { termMonths > 0 ? Double(termMonths - elapsed) / Double(termMonths) : 0 }
 }
 
 /// A kpi's misses over the remaining periods: Binomial(n, p), each costing `penalty`.
@@ -53,6 +67,9 @@ struct RiskModel: Sendable {
     var id: String
     var title: String
     var likelihood: Double
+    /// The share of the term left over which it may still happen (its contract's; a
+    /// vendor's own risk: the largest among that vendor's contracts simulated).
+    var remainingFraction = 1.0
     /// In the simulation's currency.
     var impact: Double
     var fxGroup = -1
@@ -66,6 +83,11 @@ struct RiskModel: Sendable {
         let (rate, group) = try currency.convert(currency.risks.currency[row])
         impact = risks.number(RiskField.impact, row) * rate
         fxGroup = group
+    }
+
+    /// The chance it happens in what is left of the term, with the likelihood scaled by `multiplier`.
+    func chance(multiplier: Double = 1) -> Double {
+        1 - pow(1 - min(1, likelihood * multiplier), remainingFraction)
     }
 }
 
@@ -95,6 +117,12 @@ struct CurrencyPlan {
                              + ", and no reporting currency is set: set one (.currency \(known[0])), or simulate one currency at a time")
         }
         currency = known.first ?? Currency("USD")!
+    }
+
+    /// The rate from `from` to the simulation's currency on `day` (recorded money converts at its own day).
+    func rate(_ from: Currency?, on day: Int) throws(StoreError) -> Double {
+        guard let from, from != currency else { return 1 }
+        return try store.rates().rate(from, to: currency, on: day)
     }
 
     /// The rate from `from` to the simulation's currency today, and its fx group (-1: the same currency).
@@ -151,7 +179,9 @@ struct SimulationModel: Sendable {
         var plan = try CurrencyPlan(store: store, contracts: rows, risks: riskRows)
         let own = try store.moneyColumn(.contracts, ContractField.value.spec)!
         let budget = try store.moneyColumn(.contracts, ContractField.budget_cap.spec)!
+        let history = try History.of(rows, contracts: contracts, store: store, plan: plan, currency: own.currency)
         var horizonOf: [Int: Double] = [:]
+        var fractionOf: [Int: Double] = [:]
         for c in rows {
             let status = contracts.text(ContractField.status, c)
             let term: Int = if case .number(let t) = termMonths[c] { Int(t) } else { 0 }
@@ -181,21 +211,35 @@ struct SimulationModel: Sendable {
             }
             let horizon = Double(left) / 24
             horizonOf[c] = horizon
-            models.append(ContractModel(
-                id: contracts.text(ContractField.id, c), value: contracts.number(ContractField.value, c) * rate, termMonths: term,
+            // Elapsed: whole months of the term before this month; a draft has none, an ended contract all.
+            var elapsed = 0
+            if status == "expired" || status == "terminated" {
+                elapsed = term
+            } else if status != "draft", let s = start[c].date {
+                elapsed = max(0, min(term, Dates.wholeMonths(from: s, to: Dates.firstDay(ofMonth: thisMonth))))
+            }
+            let value = contracts.number(ContractField.value, c)
+            let past = status == "draft" ? History() : history[c] ?? History()
+            var model = ContractModel(
+                id: contracts.text(ContractField.id, c), status: status, value: value * rate, termMonths: term,
+                elapsed: elapsed, toDate: past.toDate, recordedRequests: past.requests,
+                capLeft: max(0, contracts.number(ContractField.penalty_cap, c) * value - past.received) * rate,
                 budgetCap: contracts.number(ContractField.budget_cap, c) * budgetRate,
                 fxGroup: group, budgetFxGroup: budgetGroup, horizon: horizon,
-                penaltyCap: contracts.number(ContractField.penalty_cap, c),
                 expectedChangeRequests: Int(contracts.number(ContractField.expected_change_requests, c)),
-                changeRequestCost: contracts.number(ContractField.change_request_cost, c) * rate, kpis: kpiModels))
+                changeRequestCost: contracts.number(ContractField.change_request_cost, c) * rate, kpis: kpiModels)
+            model.spent = past.spent
+            fractionOf[c] = model.remainingFraction
+            models.append(model)
         }
         var riskModels: [RiskModel] = []
         for r in riskRows {
             var model = try RiskModel(risks, r, &plan)
             // A vendor's own risk runs as long as its longest simulated contract.
             let ownContract = riskContract.indices.contains(r) ? Int(riskContract[r]) : -1
-            model.horizon = ownContract >= 0 ? horizonOf[ownContract] ?? 0
-                : rows.filter { vendorOf[$0] == riskVendor[r] }.compactMap { horizonOf[$0] }.max() ?? 0
+            let theirs = ownContract >= 0 ? [ownContract] : rows.filter { vendorOf[$0] == riskVendor[r] }
+            model.horizon = theirs.compactMap { horizonOf[$0] }.max() ?? 0
+            model.remainingFraction = theirs.compactMap { fractionOf[$0] }.max() ?? 0
             riskModels.append(model)
         }
         return SimulationModel(contracts: models, risks: riskModels, target: target, currency: plan.currency, foreign: plan.foreign)
@@ -214,5 +258,91 @@ extension SimulationModel {
         let models = try riskRows.map { (r: Int) throws(StoreError) -> RiskModel in try RiskModel(risks, r, &plan) }
         let target = rows.count == 1 ? vendors.id(rows[0]) ?? "1 vendor" : "\(ValueText.count(rows.count)) vendors"
         return SimulationModel(contracts: [], risks: models, target: target, currency: plan.currency, foreign: plan.foreign)
+    }
+}
+
+/// What a contract has recorded so far (SPEC §3 "to date"): its costs, each
+/// converted to the simulation's currency at its period; the credits already
+/// received (negated penalty costs, in its own currency); and its change
+/// requests approved or done.
+struct History {
+    var toDate = 0.0
+    var spent = 0.0
+    var received = 0.0
+    var requests = 0
+
+    /// The histories of `rows`' contracts. For a few contracts of a large store whose
+    /// costs have not been read, only their records are looked for in the files.
+    static func of(_ rows: [Int], contracts: Table, store: Store, plan: CurrencyPlan,
+                   currency: [Currency?]) throws(StoreError) -> [Int: History] {
+        var out: [Int: History] = [:]
+        func cost(_ c: Int, _ amount: Double, _ period: JSONValue, _ category: JSONValue) throws(StoreError) {
+            guard case .string(let p) = period, let month = Dates.parseMonth(p) else { return }
+            out[c, default: History()].spent += amount
+            out[c, default: History()].toDate += amount * (try plan.rate(currency[c], on: Dates.firstDay(ofMonth: month)))
+            if category == .string("penalty") { out[c, default: History()].received -= amount }
+        }
+        func request(_ c: Int, _ status: JSONValue) {
+            if status == .string("approved") || status == .string("done") { out[c, default: History()].requests += 1 }
+        }
+        let ids = Set(rows.compactMap { contracts.id($0) }.map(ExactString.init))
+        if rows.count <= 64, let found = store.records(where: CostField.contract, isOneOf: ids) {
+            for r in found {
+                guard case .string(let id)? = r["contract"], let c = contracts.row(id: id), let a = r["amount"]?.number else { continue }
+                try cost(c, a, r["period"] ?? .null, r["category"] ?? .null)
+            }
+        } else {
+            let costs = try store.table(.costs)
+            let chosen = Set(rows)
+            let owner = costs.links(CostField.contract), amount = costs.values(CostField.amount)
+            let period = costs.values(CostField.period), category = costs.values(CostField.category)
+            for k in 0..<costs.count where owner[k] >= 0 && chosen.contains(Int(owner[k])) {
+                guard let a = amount[k].number else { continue }
+                try cost(Int(owner[k]), a, period[k], category[k])
+            }
+        }
+        if rows.count <= 64, let found = store.records(where: ChangeRequestField.contract, isOneOf: ids) {
+            for r in found {
+                guard case .string(let id)? = r["contract"], let c = contracts.row(id: id) else { continue }
+                request(c, r["status"] ?? .null)
+            }
+        } else {
+            let requests = try store.table(.change_requests)
+            let chosen = Set(rows)
+            let owner = requests.links(ChangeRequestField.contract), status = requests.values(ChangeRequestField.status)
+            for k in 0..<requests.count where owner[k] >= 0 && chosen.contains(Int(owner[k])) { request(Int(owner[k]), status[k]) }
+        }
+        return out
+    }
+}
+
+extension SimulationModel {
+    /// What the estimate rests on (SPEC §3): "draft: whole term",
+    /// "active: 14 of 36 months elapsed, 1.2m spent, forecasting 22"; for several
+    /// contracts, how many of each status and what they have spent.
+    var basis: String {
+        if contracts.count == 1, let c = contracts.first {
+            let spent = SimulationModel.short(c.toDate) + " spent"
+            switch c.status {
+            case "draft": return "draft: whole term, \(c.termMonths) months"
+            case "active": return "active: \(c.elapsed) of \(c.termMonths) months elapsed, \(spent), forecasting \(c.termMonths - c.elapsed)"
+            default: return "\(c.status): all \(c.termMonths) months elapsed, \(spent)"
+            }
+        }
+        var counts: [String: Int] = [:]
+        for c in contracts { counts[c.status, default: 0] += 1 }
+        let statuses = ["active", "draft", "expired", "terminated"].compactMap { s in counts[s].map { "\(ValueText.count($0)) \(s)" } }
+        return "\(ValueText.count(contracts.count)) contracts (" + statuses.joined(separator: ", ") + "), "
+            + SimulationModel.short(contracts.reduce(0) { $0 + $1.toDate }) + " spent"
+    }
+
+    /// An amount in a few characters, to 3 significant digits: 950, 23.5k, 1.2m, 3.4bn.
+    static func short(_ x: Double) -> String {
+        let a = abs(x)
+        func scaled(_ d: Double, _ suffix: String) -> String { String(format: "%.3g", x / d) + suffix }
+        if a >= 1e9 { return scaled(1e9, "bn") }
+        if a >= 1e6 { return scaled(1e6, "m") }
+        if a >= 1e3 { return scaled(1e3, "k") }
+        return String(format: "%.0f", x)
     }
 }

@@ -22,10 +22,10 @@ struct CostSimulator: Sendable {
         var credits = Dictionary(uniqueKeysWithValues: scales.map { ($0, [Double]()) })
         for c in model.contracts {
             // The distribution only where the cap can bind; elsewhere the mean is exact.
-            let distribution = CreditDistribution(c.kpis, cap: c.penaltyCap * c.value, largestScale: scales.last ?? 1)
+            let distribution = CreditDistribution(c.kpis, cap: c.capLeft, largestScale: scales.last ?? 1)
             let mean = c.kpis.reduce(0) { $0 + Double($1.periods) * $1.missRate * $1.penalty }
             for scale in scales {
-                credits[scale]!.append(distribution?.expectedMin(cap: c.penaltyCap * c.value, scale: scale) ?? scale * mean)
+                credits[scale]!.append(distribution?.expectedMin(cap: c.capLeft, scale: scale) ?? min(c.capLeft, scale * mean))
             }
         }
         expectedCredits = credits
@@ -33,18 +33,22 @@ struct CostSimulator: Sendable {
 
     // MARK: Closed form
 
-    /// E[cost] of a case, exactly: the expected capped credit from the binomials'
-    /// distributions; the fx factor has mean `fx` for foreign money, 1 otherwise.
-    func expected(_ v: Variant) -> Double {
-        var total = 0.0
+    /// E[cost] of a case, exactly, in its parts: the expected capped credit from
+    /// the binomials' distributions; what is forecast for foreign money × `fx`
+    /// (its fx factor has mean 1); what is recorded as it was.
+    func expected(_ v: Variant) -> Breakdown {
+        var b = Breakdown()
         let credits = expectedCredits[v.penalty]!
         for (i, c) in model.contracts.enumerated() {
-            let requests = Double(v.changeRequests ?? c.expectedChangeRequests)
-            let changes = requests * (v.changeRequestCost ?? c.changeRequestCost)
-            total += (c.fxGroup >= 0 ? v.fx : 1) * (v.fixedCost(c) + changes - credits[i])
+            let f = c.fxGroup >= 0 ? v.fx : 1
+            b.toDate += c.toDate
+            b.base += f * v.base(c)
+            b.delay += f * v.delay(c)
+            b.changes += f * Double(v.requestsLeft(c)) * (v.changeRequestCost ?? c.changeRequestCost)
+            b.credits += f * credits[i]
         }
-        for r in model.risks { total += (r.fxGroup >= 0 ? v.fx : 1) * v.likelihood(r) * r.impact }
-        return total
+        for r in model.risks { b.risks += (r.fxGroup >= 0 ? v.fx : 1) * v.likelihood(r) * r.impact }
+        return b
     }
 
     /// The budget caps in the simulation's currency, at today's rate × fx where foreign.
@@ -65,6 +69,7 @@ struct CostSimulator: Sendable {
              progress: (@Sendable (Int) -> Void)?) throws(MonteCarlo.Interrupted) -> [[Double]] {
         let variants = self.variants
         let fixed = variants.map { v in model.contracts.reduce(0) { total, c in total + v.fixedCost(c) } }
+        let toDate = model.contracts.reduce(0) { $0 + $1.toDate }
         // Each contract's own fixed cost per case, when foreign money moves and costs are summed contract by contract.
         let movesFX = variants.contains(where: \.movesFX) && (model.contracts.contains { $0.fxGroup >= 0 } || model.risks.contains { $0.fxGroup >= 0 })
         let fixedOf = movesFX ? variants.map { v in model.contracts.map { v.fixedCost($0) } } : []
@@ -77,7 +82,7 @@ struct CostSimulator: Sendable {
         let costLever = variants.compactMap(\.changeRequestCost).first
         let penaltyLever = variants.map(\.penalty).first { $0 != 1 } ?? 1
         let multiplierLever = variants.map(\.riskMultiplier).first { $0 != 1 } ?? 1
-        let flat = FlatModel(model, requestLever: requestLever)
+        let flat = FlatModel(model, requestLever: requestLever, riskMultiplier: multiplierLever)
         let cases = variants.map { v in
             (count: v.changeRequests != nil, cost: v.changeRequestCost != nil, penalty: v.penalty != 1,
              risk: v.riskMultiplier != 1)
@@ -87,7 +92,6 @@ struct CostSimulator: Sendable {
             // Change request costs: [own count, lever count] × [own cost, lever cost].
             var changes = (0.0, 0.0, 0.0, 0.0)
             var credit = (0.0, 0.0)
-            let n = requestLever ?? -1
             // Change requests draw from counters (trial, contract, request), not from the stream:
             // how many a lever asks for then moves no other draw, and the baseline stays the same.
             let trialKey = rng.next()
@@ -99,9 +103,11 @@ struct CostSimulator: Sendable {
                 let u = max(CounterRandom.unit(key), 0x1p-60), w = CounterRandom.unit(key &+ 1)
                 z[g] = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * w)
             }
-            if movesFX { for v in variants.indices { out[v] = 0 } }
+            if movesFX { for v in variants.indices { out[v] = toDate } }
             for i in 0..<flat.contracts {
                 let own = flat.requests[i]
+                // The lever counts the whole term: those recorded are no longer drawn.
+                let n = requestLever.map { max(0, $0 - flat.recorded[i]) } ?? -1
                 var sum = 0.0, atOwn = 0.0, atLever = 0.0
                 let contractKey = trialKey &+ UInt64(i) << 24
                 for j in 0..<flat.draws[i] {
@@ -143,7 +149,7 @@ struct CostSimulator: Sendable {
             var loss = (0.0, 0.0)
             for r in 0..<flat.risks {
                 let u = rng.unit()
-                let hit = (u < flat.likelihood[r] ? flat.impact[r] : 0, u < min(1, flat.likelihood[r] * multiplierLever) ? flat.impact[r] : 0)
+                let hit = (u < flat.likelihood[r] ? flat.impact[r] : 0, u < flat.likelihoodLever[r] ? flat.impact[r] : 0)
                 if movesFX {
                     let group = flat.riskFXGroup[r], h = flat.riskHorizon[r]
                     for (v, k) in cases.enumerated() {
@@ -157,7 +163,7 @@ struct CostSimulator: Sendable {
             if !movesFX {
                 for (v, k) in cases.enumerated() {
                     let change = k.cost ? (k.count ? changes.3 : changes.2) : (k.count ? changes.1 : changes.0)
-                    out[v] = fixed[v] + change - (k.penalty ? credit.1 : credit.0) + (k.risk ? loss.1 : loss.0)
+                    out[v] = toDate + fixed[v] + change - (k.penalty ? credit.1 : credit.0) + (k.risk ? loss.1 : loss.0)
                 }
             }
             if capsVary {
@@ -183,19 +189,24 @@ private final class FlatModel: @unchecked Sendable {
     /// Each kpi's alias table over its counts 0…n: keep the column's count with probability `keep`, else `alias`.
     let tableStart: UnsafeBufferPointer<Int>, tableSize: UnsafeBufferPointer<Double>
     let keep: UnsafeBufferPointer<Double>, alias: UnsafeBufferPointer<Int32>
-    let likelihood: UnsafeBufferPointer<Double>, impact: UnsafeBufferPointer<Double>
+    /// Each risk's chance over what is left of the term, without and with the risk_multiplier lever.
+    let likelihood: UnsafeBufferPointer<Double>, likelihoodLever: UnsafeBufferPointer<Double>, impact: UnsafeBufferPointer<Double>
+    /// Change requests approved or done, which count towards the lever's number.
+    let recorded: UnsafeBufferPointer<Int>
     /// Fx groups (-1: the simulation's own currency) and horizons of contracts, budgets and risks.
     let fxGroup: UnsafeBufferPointer<Int>, budgetFXGroup: UnsafeBufferPointer<Int>, riskFXGroup: UnsafeBufferPointer<Int>
     let horizon: UnsafeBufferPointer<Double>, budgetCap: UnsafeBufferPointer<Double>, riskHorizon: UnsafeBufferPointer<Double>
 
-    init(_ model: SimulationModel, requestLever: Int?) {
+    init(_ model: SimulationModel, requestLever: Int?, riskMultiplier: Double) {
         let cs = model.contracts
         contracts = cs.count
         risks = model.risks.count
-        requests = FlatModel.copy(cs.map(\.expectedChangeRequests))
-        draws = FlatModel.copy(cs.map { max($0.expectedChangeRequests, requestLever ?? 0) })
+        let own = cs.map { max(0, $0.expectedChangeRequests - $0.recordedRequests) }
+        requests = FlatModel.copy(own)
+        draws = FlatModel.copy(zip(cs, own).map { c, n in max(n, (requestLever ?? 0) - c.recordedRequests) })
+        recorded = FlatModel.copy(cs.map(\.recordedRequests))
         requestCost = FlatModel.copy(cs.map(\.changeRequestCost))
-        cap = FlatModel.copy(cs.map { $0.penaltyCap * $0.value })
+        cap = FlatModel.copy(cs.map(\.capLeft))
         let kpis = cs.flatMap(\.kpis)
         kpiStart = FlatModel.copy(cs.reduce(into: [0]) { $0.append($0.last! + $1.kpis.count) })
         penalty = FlatModel.copy(kpis.map(\.penalty))
@@ -204,7 +215,8 @@ private final class FlatModel: @unchecked Sendable {
         tableSize = FlatModel.copy(tables.map { Double($0.keep.count) })
         keep = FlatModel.copy(tables.flatMap(\.keep))
         alias = FlatModel.copy(tables.flatMap(\.alias))
-        likelihood = FlatModel.copy(model.risks.map { min(1, $0.likelihood) })
+        likelihood = FlatModel.copy(model.risks.map { $0.chance() })
+        likelihoodLever = FlatModel.copy(model.risks.map { $0.chance(multiplier: riskMultiplier) })
         impact = FlatModel.copy(model.risks.map(\.impact))
         fxGroup = FlatModel.copy(cs.map(\.fxGroup))
         budgetFXGroup = FlatModel.copy(cs.map(\.budgetFxGroup))
@@ -221,12 +233,23 @@ private final class FlatModel: @unchecked Sendable {
     }
 
     deinit {
-        for p in [requestCost, cap, penalty, tableSize, keep, likelihood, impact, horizon, budgetCap, riskHorizon] {
+        for p in [requestCost, cap, penalty, tableSize, keep, likelihood, likelihoodLever, impact, horizon, budgetCap, riskHorizon] {
             p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         }
-        for p in [requests, draws, kpiStart, tableStart, fxGroup, budgetFXGroup, riskFXGroup] {
+        for p in [requests, draws, recorded, kpiStart, tableStart, fxGroup, budgetFXGroup, riskFXGroup] {
             p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         }
         alias.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
     }
+}
+
+/// The expected cost of a case in its parts (SPEC §3): what is recorded, and
+/// the forecast to complete.
+struct Breakdown: Sendable, Equatable {
+    var toDate = 0.0, base = 0.0, delay = 0.0, changes = 0.0, risks = 0.0, credits = 0.0
+
+    var total: Double { toDate + base + delay + changes + risks - credits }
+
+    static let names = ["to_date", "base", "delay", "changes", "risks", "credits"]
+    var parts: [Double] { [toDate, base, delay, changes, risks, credits] }
 }

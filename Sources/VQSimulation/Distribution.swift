@@ -13,6 +13,9 @@ public struct Distribution: Sendable {
     /// Half the width of the 95% confidence interval of the mean.
     public var halfWidth: Double
     public var p10: Double, p50: Double, p80: Double, p90: Double, p99: Double
+    /// The 95% confidence interval of P80 as an order statistic: the ranks
+    /// n·0.8 ∓ 1.96·√(n·0.8·0.2) (binomial, normal approximation).
+    public var p80Low: Double, p80High: Double
     public var minimum: Double, maximum: Double
 
     /// Percentiles are order statistics: the value at rank round(q × (n − 1)).
@@ -31,9 +34,12 @@ public struct Distribution: Sendable {
         halfWidth = n > 0 ? 1.959_964 * std / Double(n).squareRoot() : 0
         minimum = n > 0 ? low : 0
         maximum = n > 0 ? high : 0
-        let ranks = [0.1, 0.5, 0.8, 0.9, 0.99].map { Int((Double(max(0, n - 1)) * $0).rounded()) }
-        let found = n > 0 ? Distribution.select(values, ranks, low: low, high: high) : [0, 0, 0, 0, 0]
+        var ranks = [0.1, 0.5, 0.8, 0.9, 0.99].map { Int((Double(max(0, n - 1)) * $0).rounded()) }
+        let spread = 1.959_964 * (Double(n) * 0.8 * 0.2).squareRoot()
+        ranks += [max(0, Int((Double(n) * 0.8 - spread).rounded(.down)) - 1), min(max(0, n - 1), Int((Double(n) * 0.8 + spread).rounded(.up)) - 1)]
+        let found = n > 0 ? Distribution.select(values, ranks, low: low, high: high) : [0, 0, 0, 0, 0, 0, 0]
         (p10, p50, p80, p90, p99) = (found[0], found[1], found[2], found[3], found[4])
+        (p80Low, p80High) = (found[5], found[6])
     }
 
     /// The figures of several distributions, on both cores.

@@ -40,15 +40,21 @@ public enum SimulationResult: Sendable {
 public struct CostResult: Sendable {
     public struct Case: Sendable {
         public var name: String
-        public var expected: Double
+        /// The exact expectation in its parts.
+        var breakdown: Breakdown
         public var distribution: Distribution
         public var overBudget: Double
         public var budgetCap: Double
         public var value: Double
-        public var contingencyP80: Double { distribution.p80 - value }
+        public var expected: Double { breakdown.total }
+        /// What to hold back to be 80 % sure: P80 less what is recorded and the price still to bill.
+        public var contingencyP80: Double { distribution.p80 - breakdown.toDate - breakdown.base }
+        public var p80OverCap: Double { distribution.p80 - budgetCap }
     }
 
     public var target: String
+    /// What the figures rest on: "active: 14 of 36 months elapsed, 1.2m spent, forecasting 22".
+    public var basis: String
     /// The currency of every amount (SPEC §5).
     public var currency: Currency
     public var trials: Int
@@ -60,22 +66,32 @@ public struct CostResult: Sendable {
     public var tornado: [(Lever, Double)]
     var histogram: Histogram
 
-    static let figures = ["expected", "mean", "half_width", "std", "p10", "p50", "p80", "p90", "p_over_budget", "budget_cap", "contingency_p80"]
+    static let figures = ["mean", "half_width", "std", "p10", "p50", "p80", "p80_low", "p80_high", "p90", "p_over_budget", "budget_cap", "contingency_p80"]
 
     func numbers(_ c: Case) -> [Double] {
         let d = c.distribution
-        return [c.expected, d.mean, d.halfWidth, d.std, d.p10, d.p50, d.p80, d.p90, c.overBudget, c.budgetCap, c.contingencyP80]
+        return [d.mean, d.halfWidth, d.std, d.p10, d.p50, d.p80, d.p80Low, d.p80High, d.p90, c.overBudget, c.budgetCap, c.contingencyP80]
     }
 
+    /// A row per case, with what the figures assume (seed, trials, levers, basis), so a table pasted into a memo still says it.
     var table: ResultTable {
-        ResultTable(columns: ["case"] + CostResult.figures + ["currency"],
-                    rows: cases.map { c in [.string(c.name)] + numbers(c).map(Value.number) + [.string(currency.code)] })
+        let levers = self.levers.map { "\($0.0.rawValue) = \($0.0.text($0.1))" }.joined(separator: ", ")
+        return ResultTable(columns: ["case", "expected"] + Breakdown.names + CostResult.figures + ["p80_minus_budget_cap", "currency", "seed", "trials", "levers", "basis"],
+                           rows: cases.map { c in
+                               [.string(c.name), .number(c.expected)] + (c.breakdown.parts + numbers(c) + [c.p80OverCap]).map(Value.number)
+                                   + [.string(currency.code), .number(Double(seed)), .number(Double(trials)), .string(levers), .string(basis)]
+                           })
     }
 
     var json: JSONValue {
-        func figures(_ c: Case) -> JSONValue { .object(JSONObject(zip(CostResult.figures, numbers(c).map(JSONValue.number)).map { ($0, $1) })) }
+        func figures(_ c: Case) -> JSONValue {
+            .object(JSONObject([("expected", .number(c.expected)),
+                                ("breakdown", .object(JSONObject(zip(Breakdown.names, c.breakdown.parts.map(JSONValue.number)).map { ($0, $1) })))]
+                               + zip(CostResult.figures, numbers(c).map(JSONValue.number)).map { ($0, $1) }))
+        }
         return .object(JSONObject([
-            ("kind", .string("cost")), ("target", .string(target)), ("currency", .string(currency.code)), ("trials", .number(Double(trials))),
+            ("kind", .string("cost")), ("target", .string(target)), ("basis", .string(basis)), ("currency", .string(currency.code)),
+            ("trials", .number(Double(trials))),
             ("seed", .number(Double(seed))),
             ("levers", .object(JSONObject(levers.map { ($0.0.rawValue, .number($0.1)) }))),
             ("baseline", figures(cases[0])), ("scenario", figures(cases[1])),
@@ -85,26 +101,40 @@ public struct CostResult: Sendable {
 
     func text(style: TextStyle) -> String {
         let baseline = cases[0], scenario = cases[1]
+        let single = levers.isEmpty  // no levers: one column, not a copy
         var out = style.bold("simulate cost of \(TerminalText.visible(target))") + " — \(ValueText.count(trials)) trials, seed \(seed), in \(currency)\n"
-        out += "levers: " + (levers.isEmpty ? "none (the scenario is the baseline)" : levers.map { "\($0.0.rawValue) = \($0.0.text($0.1))" }.joined(separator: ", ")) + "\n\n"
+        out += "basis: \(basis)\n"
+        out += "levers: " + (single ? "none" : levers.map { "\($0.0.rawValue) = \($0.0.text($0.1))" }.joined(separator: ", ")) + "\n\n"
         let money = { (x: Double) in ValueText.grouped(x.rounded()) }
-        var rows: [[String]] = [["", "baseline", "scenario", "change"]]
+        var rows: [[String]] = [single ? ["", "estimate"] : ["", "baseline", "scenario", "change"]]
         func row(_ name: String, _ f: (Case) -> Double, _ show: (Double) -> String = money) {
-            rows.append([name, show(f(baseline)), show(f(scenario)), show(f(scenario) - f(baseline))])
+            rows.append(single ? [name, show(f(baseline))] : [name, show(f(baseline)), show(f(scenario)), show(f(scenario) - f(baseline))])
+        }
+        func pair(_ name: String, _ f: (Case) -> String, change: (Case, Case) -> String) {
+            rows.append(single ? [name, f(baseline)] : [name, f(baseline), f(scenario), change(baseline, scenario)])
         }
         row("expected (exact)", \.expected)
-        rows.append(["Monte Carlo mean", money(baseline.distribution.mean) + " ± " + money(baseline.distribution.halfWidth),
-                     money(scenario.distribution.mean) + " ± " + money(scenario.distribution.halfWidth),
-                     money(scenario.distribution.mean - baseline.distribution.mean)])
+        row("  to date", \.breakdown.toDate)
+        row("  + base", \.breakdown.base)
+        row("  + delay", \.breakdown.delay)
+        row("  + changes", \.breakdown.changes)
+        row("  + risks", \.breakdown.risks)
+        row("  − credits", \.breakdown.credits)
+        pair("Monte Carlo mean", { money($0.distribution.mean) + " ± " + money($0.distribution.halfWidth) }) {
+            money($1.distribution.mean - $0.distribution.mean)
+        }
         row("std", \.distribution.std)
         row("P10", \.distribution.p10)
         row("P50", \.distribution.p50)
         row("P80", \.distribution.p80)
+        pair("  95% interval of P80", { money($0.distribution.p80Low) + " – " + money($0.distribution.p80High) }) { _, _ in "" }
         row("P90", \.distribution.p90)
         row("P(cost > budget cap)", \.overBudget) { String(format: "%.1f%%", $0 * 100) }
+        row("P80 − budget cap", \.p80OverCap)
         row("contingency at P80", \.contingencyP80)
         out += Columns.render(rows, style: style)
-        out += "budget cap \(money(baseline.budgetCap)) \(currency), value \(money(baseline.value)) \(currency); ± is the 95% confidence half-width\n\n"
+        out += "budget cap \(money(baseline.budgetCap)) \(currency), value \(money(baseline.value)) \(currency); ± is the 95% confidence half-width;\n"
+            + "contingency at P80 = P80 − to date − base: what to hold back beyond the price to be 80% sure\n\n"
         out += histogram.text(style: style)
         if !tornado.isEmpty {
             out += "\n" + style.bold("tornado") + " — each lever alone, its effect on P50:\n"

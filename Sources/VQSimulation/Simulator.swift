@@ -57,15 +57,16 @@ public struct Simulator {
             let cap = simulator.budgetCap(variant)
             let over = simulator.capsVary ? zip(values, outputs[variants.count + i]).reduce(0) { $0 + ($1.0 > $1.1 ? 1 : 0) }
                                           : values.reduce(0) { $0 + ($1 > cap ? 1 : 0) }
-            return CostResult.Case(name: variant.name, expected: simulator.expected(variant), distribution: distributions[i],
+            return CostResult.Case(name: variant.name, breakdown: simulator.expected(variant), distribution: distributions[i],
                             overBudget: Double(over) / Double(values.count), budgetCap: cap, value: model.value)
         }
         // With one lever, "alone" is the scenario itself.
         let alone = levers.count > 1 ? Array(cases.dropFirst(2)) : Array(cases.dropFirst(1))
         let tornado = levers.isEmpty ? [] : zip(levers, alone).map { ($0.0.0, $0.1.distribution.p50 - cases[0].distribution.p50) }
             .sorted { abs($0.1) > abs($1.1) }
-        return CostResult(target: model.target, currency: model.currency, trials: trials, seed: seed, levers: levers, cases: cases,
-                          tornado: tornado, histogram: Histogram(totals[0], totals[1], range: min(distributions[0].minimum, distributions[1].minimum)...max(distributions[0].maximum, distributions[1].maximum)))
+        return CostResult(target: model.target, basis: model.basis, currency: model.currency, trials: trials, seed: seed, levers: levers, cases: cases,
+                          tornado: tornado, histogram: Histogram(totals[0], levers.isEmpty ? nil : totals[1],
+                                                                 range: min(distributions[0].minimum, distributions[1].minimum)...max(distributions[0].maximum, distributions[1].maximum)))
     }
 
     /// The contracts of `of`: an id, a variable or query of contracts, or the active ones.

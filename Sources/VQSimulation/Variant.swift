@@ -31,14 +31,31 @@ struct Variant: Sendable {
         }
     }
 
-    /// Base and delay of a contract: what does not vary from trial to trial.
-    func fixedCost(_ c: ContractModel) -> Double {
-        let base = c.value * (1 - discount) * pow(1 + inflation, Double(c.termMonths) / 12)
-        let delay = c.termMonths > 0 ? c.value / Double(c.termMonths) * delayMonths : 0
-        return base + delay
+    /// The months still to bill, value / T each, less the discount and indexed
+    /// from each contract year on: value / T × Σ for m = elapsed … T−1 of
+    /// (1 − discount) × (1 + inflation)^⌊m / 12⌋.
+    func base(_ c: ContractModel) -> Double {
+        guard c.termMonths > 0, c.elapsed < c.termMonths else { return 0 }
+        var months = 0.0
+        var m = c.elapsed
+        while m < c.termMonths {
+            let year = m / 12, yearEnd = min(c.termMonths, (year + 1) * 12)
+            months += Double(yearEnd - m) * pow(1 + inflation, Double(year))
+            m = yearEnd
+        }
+        return c.value / Double(c.termMonths) * (1 - discount) * months
     }
 
-    func likelihood(_ r: RiskModel) -> Double { min(1, r.likelihood * riskMultiplier) }
+    /// The schedule slip, billed pro rata at the price before discount and indexation.
+    func delay(_ c: ContractModel) -> Double { c.termMonths > 0 ? c.value / Double(c.termMonths) * delayMonths : 0 }
+
+    /// Base and delay of a contract: what does not vary from trial to trial.
+    func fixedCost(_ c: ContractModel) -> Double { base(c) + delay(c) }
+
+    /// The change requests still to come: those the case asks for less the ones recorded.
+    func requestsLeft(_ c: ContractModel) -> Int { max(0, (changeRequests ?? c.expectedChangeRequests) - c.recordedRequests) }
+
+    func likelihood(_ r: RiskModel) -> Double { r.chance(multiplier: riskMultiplier) }
 
     /// Whether money from another currency moves in this case.
     var movesFX: Bool { fx != 1 || fxVolatility > 0 }

@@ -17,8 +17,9 @@ import Testing
     /// Rates: EUR→USD 1.10 from January 2024 and 1.20 from June; USD→CNY 7 (so
     /// CNY→USD only inversely); GBP→EUR 1.15 (so GBP→USD only through EUR).
     /// Contracts: C-EUR 100,000 EUR (budget 90,000 USD), C-CNY 700,000 CNY,
-    /// C-USD 50,000 USD, C-GBP 20,000 GBP. Costs of C-EUR: 1,000 in March, 2,000 in July.
-    static func store(settings: String? = nil, rates: [String]? = nil) throws -> String {
+    /// C-USD 50,000 USD, C-GBP 20,000 GBP, all drafts (so a simulation bills each whole
+    /// value). Costs of C-EUR: 1,000 in March, 2,000 in July.
+    static func store(settings: String? = nil, rates: [String]? = nil, status: String = "draft") throws -> String {
         let path = Fixture.temporaryDirectory()
         func write(_ name: String, _ records: [String]) throws {
             try ("[\n" + records.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n").write(toFile: path + "/" + name + ".json", atomically: true, encoding: .utf8)
@@ -28,7 +29,7 @@ import Testing
             #"{"id": "V-2", "name": "顺丰物流", "category": "logistics", "country": "CN", "status": "active", "rating": 4, "headcount": 10, "certifications": [], "since": "2020-01-01"}"#,
         ])
         func contract(_ id: String, _ vendor: String, _ value: Int, _ currency: String, cap: Int, budget: String? = nil) -> String {
-            #"{"id": "\#(id)", "vendor": "\#(vendor)", "title": "Ops", "start": "2024-01-01", "end": "2025-12-31", "value": \#(value), "currency": "\#(currency)", "budget_cap": \#(cap), "payment_terms_days": 30, "change_request_cost": 1000, "expected_change_requests": 0, "penalty_cap": 0.1, "confidentiality": false, "status": "active""#
+            #"{"id": "\#(id)", "vendor": "\#(vendor)", "title": "Ops", "start": "2024-01-01", "end": "2025-12-31", "value": \#(value), "currency": "\#(currency)", "budget_cap": \#(cap), "payment_terms_days": 30, "change_request_cost": 1000, "expected_change_requests": 0, "penalty_cap": 0.1, "confidentiality": false, "status": "\#(status)""#
                 + (budget.map { #", "budget_currency": "\#($0)""# } ?? "") + "}"
         }
         try write("contracts", [
@@ -279,9 +280,9 @@ import Testing
         #expect(throws: Diagnostic.self) { try Self.cost("simulate cost of \"C-USD\" trials 100", store: path) }
         let ids = ["C-EUR", "C-CNY", "C-USD", "C-GBP"]
         let each = try ids.map { try Self.cost("simulate cost of \"\($0)\" trials 100", store: path, currency: "USD") }
-        let refused = #expect(throws: Diagnostic.self) { try Self.cost("simulate cost trials 100", store: path) }
+        let refused = #expect(throws: Diagnostic.self) { try Self.cost("simulate cost of (contracts where status = \"draft\") trials 100", store: path) }
         #expect(refused?.message.contains("the money simulated is in CNY, EUR, GBP, USD, and no reporting currency is set") == true, "\(String(describing: refused))")
-        let portfolio = try Self.cost("simulate cost trials 100", store: path, currency: "USD")
+        let portfolio = try Self.cost("simulate cost of (contracts where status = \"draft\") trials 100", store: path, currency: "USD")
         #expect(portfolio.currency.code == "USD")
         // Each contract's own figures at today's rate: EUR 1.2, CNY 1/7, USD 1, GBP 1.15 × 1.2; C-USD's risk 0.1 × 2,000 USD.
         #expect(abs(each[0].cases[0].expected - (100_000 * 1.2 + 600)) < 1e-6, "\(each[0].cases[0].expected)")
@@ -293,6 +294,18 @@ import Testing
         #expect(abs(portfolio.cases[0].expected - converted) < 1e-6 * converted, "\(portfolio.cases[0].expected) vs \(converted)")
         // The budget caps too, each from its own currency (C-EUR's is already USD).
         #expect(abs(portfolio.cases[0].budgetCap - (90_000 + 800_000.0 / 7 + 60_000 + 25_000 * 1.38)) < 1e-6)
+    }
+
+    /// An active contract in the reporting currency: what it recorded converts at each
+    /// cost's period, the forecast at today's rate, and only the forecast moves with fx.
+    @Test func toDateConvertsAtEachPeriodAndTheForecastAtTodaysRate() throws {
+        let path = try Self.store(status: "active")
+        let r = try Self.cost("simulate cost of \"C-EUR\" with fx = 1.1 trials 200", store: path, currency: "USD")
+        // 1,000 EUR in March at 1.1 and 2,000 in July at 1.2; 17 of 24 months left of 100,000 EUR at today's 1.2.
+        #expect(r.cases[0].breakdown.toDate == 1000 * 1.1 + 2000 * 1.2)
+        #expect(abs(r.cases[0].breakdown.base - 100_000.0 / 24 * 17 * 1.2) < 1e-6)
+        #expect(r.cases[1].breakdown.toDate == r.cases[0].breakdown.toDate, "fx moves no recorded money")
+        #expect(abs(r.cases[1].breakdown.base - r.cases[0].breakdown.base * 1.1) < 1e-6)
     }
 
     @Test func fxMovesOnlyForeignMoneyByExactlyTheFactor() throws {
@@ -315,13 +328,13 @@ import Testing
 
     @Test func fxVolatilityKeepsTheMeanAndWidensTheSpread() throws {
         let path = try Self.store()
-        let r = try Self.cost("simulate cost with fx_volatility = 20% trials 40000 seed 5", store: path, currency: "USD")
+        let r = try Self.cost("simulate cost of (contracts where status = \"draft\") with fx_volatility = 20% trials 40000 seed 5", store: path, currency: "USD")
         let base = r.cases[0], scenario = r.cases[1]
         #expect(abs(scenario.expected - base.expected) < 1e-9 * base.expected, "the factor has mean 1: the exact expectation does not move")
         #expect(abs(scenario.distribution.mean - base.expected) < 3 * scenario.distribution.halfWidth + 1e-9,
                 "\(scenario.distribution.mean) ± \(scenario.distribution.halfWidth) vs \(base.expected)")
         #expect(scenario.distribution.p90 - scenario.distribution.p10 > 3 * (base.distribution.p90 - base.distribution.p10), "the spread grows")
-        let again = try Self.cost("simulate cost with fx_volatility = 20% trials 40000 seed 5", store: path, currency: "USD")
+        let again = try Self.cost("simulate cost of (contracts where status = \"draft\") with fx_volatility = 20% trials 40000 seed 5", store: path, currency: "USD")
         #expect(again.cases[1].distribution.p50 == scenario.distribution.p50, "same seed, same numbers")
     }
 

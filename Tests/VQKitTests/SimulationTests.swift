@@ -23,16 +23,26 @@ struct SimulationTests {
         return r
     }
 
-    /// A store of one vendor and one contract (value 120,000 over 12 months, cap 130,000),
-    /// with the given risks and kpis (each kpi: penalty, and misses out of 10 measured months).
+    /// A store of one vendor and one contract (value 120,000 over 12 months of 2025,
+    /// cap 130,000, 5 months elapsed on the tests' 2025-06-30), with the given
+    /// risks and kpis (each kpi: penalty, and misses out of 10 measured months),
+    /// costs (period, category, amount) and change requests (their statuses).
     static func oneContract(status: String = "active", risks: [(likelihood: Double, impact: Double)] = [],
-                            kpis: [(penalty: Double, misses: Int)] = [], changeRequests: Int = 2) throws -> String {
+                            kpis: [(penalty: Double, misses: Int)] = [], changeRequests: Int = 2,
+                            costs: [(period: String, category: String, amount: Double)] = [], requests: [String] = [],
+                            start: String = "2025-01-01", end: String = "2025-12-31") throws -> String {
         let path = Fixture.temporaryDirectory()
         func write(_ name: String, _ records: [String]) throws {
             try ("[\n" + records.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n").write(toFile: path + "/" + name + ".json", atomically: true, encoding: .utf8)
         }
         try write("vendors", [#"{"id": "V-1", "name": "Acme", "category": "other", "country": "DE", "status": "active", "rating": 4, "headcount": 10, "certifications": [], "since": "2020-01-01"}"#])
-        try write("contracts", [#"{"id": "C-1", "vendor": "V-1", "title": "Ops", "start": "2025-01-01", "end": "2025-12-31", "value": 120000, "currency": "EUR", "budget_cap": 130000, "payment_terms_days": 30, "change_request_cost": 5000, "expected_change_requests": \#(changeRequests), "penalty_cap": 0.1, "confidentiality": false, "status": "\#(status)"}"#])
+        try write("costs", costs.enumerated().map { n, c in
+            #"{"id": "X-\#(n)", "contract": "C-1", "period": "\#(c.period)", "category": "\#(c.category)", "amount": \#(c.amount)}"#
+        })
+        try write("change_requests", requests.enumerated().map { n, s in
+            #"{"id": "CR-\#(n)", "contract": "C-1", "date": "2025-02-01", "title": "More", "cost": 5000, "status": "\#(s)"}"#
+        })
+        try write("contracts", [#"{"id": "C-1", "vendor": "V-1", "title": "Ops", "start": "\#(start)", "end": "\#(end)", "value": 120000, "currency": "EUR", "budget_cap": 130000, "payment_terms_days": 30, "change_request_cost": 5000, "expected_change_requests": \#(changeRequests), "penalty_cap": 0.1, "confidentiality": false, "status": "\#(status)"}"#])
         try write("risks", risks.enumerated().map { n, r in
             #"{"id": "R-\#(n)", "vendor": "V-1", "contract": "C-1", "title": "Risk \#(n)", "category": "delivery", "likelihood": \#(r.likelihood), "impact": \#(r.impact), "status": "open"}"#
         })
@@ -89,12 +99,15 @@ struct SimulationTests {
         #expect(Double(within) / Double(checks) >= 0.85, "\(within) of \(checks) within the 95% half-width")
     }
 
-    @Test func aLargeRiskGivesItsLikelihoodAsTheChanceOfOverrunning() throws {
+    /// A risk's likelihood is per term: with 7 of 12 months left it happens with 1 − 0.7^(7/12).
+    @Test func aLargeRiskGivesItsChanceOverTheTermLeftAsTheChanceOfOverrunning() throws {
         let path = try Self.oneContract(risks: [(0.3, 1_000_000)], changeRequests: 0)
         let r = try Self.cost("simulate cost of \"C-1\" trials 20000", store: path)
+        let q = 1 - pow(0.7, 7.0 / 12)
         let p = r.cases[0].overBudget
-        #expect(abs(p - 0.3) < 4 * (0.3 * 0.7 / 20_000).squareRoot(), "P(over budget) \(p)")
-        #expect(abs(r.cases[0].expected - (120_000 + 300_000)) < 1e-6)
+        #expect(abs(p - q) < 4 * (q * (1 - q) / 20_000).squareRoot(), "P(over budget) \(p)")
+        #expect(abs(r.cases[0].expected - (70_000 + q * 1_000_000)) < 1e-6)
+        #expect(r.basis == "active: 5 of 12 months elapsed, 0 spent, forecasting 7")
     }
 
     /// Each lever moves the expectation by what the formula says.
@@ -104,17 +117,19 @@ struct SimulationTests {
             try Self.cost("simulate cost of \"C-1\"" + (levers.isEmpty ? "" : " with " + levers) + " trials 10", store: path).cases[1].expected
         }
         let base = try expected("")
-        // value 120,000; 12 months; 2 requests of 5,000; risk 0.2 × 10,000; 2 periods left of each kpi.
+        // Value 120,000 over 12 months, 7 still to bill (70,000); 2 requests of 5,000; risk 0.2 × 10,000
+        // over 7/12 of the term; 2 periods left of each kpi (credits well under the 12,000 cap).
+        let q = { (l: Double) in 1 - pow(1 - l, 7.0 / 12) }
         let credits = 2 * 0.3 * 1000 + 2 * 0.5 * 500
-        #expect(abs(base - (120_000 + 10_000 + 2000 - credits)) < 1e-6, "\(base)")
-        #expect(abs(try expected("discount = 10%") - (base - 12_000)) < 1e-6)
+        #expect(abs(base - (70_000 + 10_000 + q(0.2) * 10_000 - credits)) < 1e-6, "\(base)")
+        #expect(abs(try expected("discount = 10%") - (base - 7_000)) < 1e-6, "of what is still to bill")
         #expect(abs(try expected("delay_months = 3") - (base + 30_000)) < 1e-6)
         #expect(abs(try expected("change_requests = 5") - (base + 15_000)) < 1e-6)
         #expect(abs(try expected("change_request_cost = 8000") - (base + 6000)) < 1e-6)
         // The contract is in the simulation's own currency: fx moves only foreign money (MoneyTests).
         #expect(abs(try expected("fx = 1.1") - base) < 1e-6)
-        #expect(abs(try expected("inflation = 10%") - (base + 12_000)) < 1e-6)
-        #expect(abs(try expected("risk_multiplier = 3") - (base + 4000)) < 1e-6)
+        #expect(abs(try expected("inflation = 10%") - base) < 1e-6, "the months left are all in its first year")
+        #expect(abs(try expected("risk_multiplier = 3") - (base + (q(0.6) - q(0.2)) * 10_000)) < 1e-6)
         #expect(abs(try expected("penalty = 2") - (base - credits)) < 1e-6)
     }
 
@@ -124,7 +139,7 @@ struct SimulationTests {
         let path = try Self.oneContract(kpis: [(10_000, 5)], changeRequests: 0)
         let r = try Self.cost("simulate cost of \"C-1\" trials 40000", store: path)
         let credit = 0.25 * 0 + 0.5 * 10_000 + 0.25 * 12_000
-        #expect(abs(r.cases[0].expected - (120_000 - credit)) < 1e-6)
+        #expect(abs(r.cases[0].expected - (70_000 - credit)) < 1e-6)
         #expect(abs(r.cases[0].distribution.mean - r.cases[0].expected) < 4 * r.cases[0].distribution.halfWidth)
     }
 
@@ -168,10 +183,70 @@ struct SimulationTests {
         }
     }
 
-    @Test func expiredContractsHaveNoCreditsLeft() throws {
-        let path = try Self.oneContract(status: "expired", kpis: [(1000, 10)], changeRequests: 0)
+    /// An expired contract costs what it recorded: nothing is left to bill, risk or credit.
+    @Test func expiredContractsCostWhatTheyRecorded() throws {
+        let path = try Self.oneContract(status: "expired", risks: [(0.5, 9000)], kpis: [(1000, 10)], changeRequests: 0,
+                                        costs: [("2025-01", "labor", 60_000), ("2025-02", "labor", 61_000)])
         let r = try Self.cost("simulate cost of \"C-1\" trials 100", store: path)
-        #expect(r.cases[0].expected == 120_000 && r.cases[0].distribution.std == 0)
+        #expect(r.cases[0].expected == 121_000 && r.cases[0].distribution.std == 0)
+        #expect(r.cases[0].breakdown == Breakdown(toDate: 121_000))
+        #expect(r.basis == "expired: all 12 months elapsed, 121k spent")
+    }
+
+    /// The estimate at completion of SPEC §3, part by part, against figures worked out here.
+    @Test func estimateAtCompletionPartByPart() throws {
+        // Active: 5 of 12 months elapsed. Recorded: 23,500 (two bills, an approved change request's
+        // 4,000 and a credit of 500 received); one of the 2 expected requests approved, one proposed.
+        let active = try Self.oneContract(risks: [(0.4, 6000)], kpis: [(2000, 4)], changeRequests: 2,
+                                          costs: [("2025-01", "labor", 10_000), ("2025-02", "labor", 10_000),
+                                                  ("2025-03", "change_request", 4000), ("2025-03", "penalty", -500)],
+                                          requests: ["approved", "proposed"])
+        let r = try Self.cost("simulate cost of \"C-1\" trials 20000", store: active)
+        let b = r.cases[0].breakdown
+        #expect(b.toDate == 23_500)
+        #expect(abs(b.base - 70_000) < 1e-9)
+        #expect(b.delay == 0)
+        #expect(b.changes == 5000, "2 expected, 1 recorded: 1 more at 5,000")
+        #expect(abs(b.risks - (1 - pow(0.6, 7.0 / 12)) * 6000) < 1e-9)
+        // 2 periods left, each missed with 0.4, 2,000 each: well under the cap left (12,000 − 500).
+        #expect(abs(b.credits - 2 * 0.4 * 2000) < 1e-9)
+        #expect(abs(r.cases[0].expected - b.total) < 1e-9)
+        #expect(abs(r.cases[0].distribution.mean - b.total) < 4 * r.cases[0].distribution.halfWidth)
+        #expect(r.basis == "active: 5 of 12 months elapsed, 23.5k spent, forecasting 7")
+        // change_requests counts the whole term: 3 means 2 more, not 3.
+        let more = try Self.cost("simulate cost of \"C-1\" with change_requests = 3 trials 200", store: active)
+        #expect(more.cases[1].breakdown.changes == 10_000)
+        // A draft: the whole term to bill, nothing recorded, the risk over the whole term.
+        let draft = try Self.oneContract(status: "draft", risks: [(0.4, 6000)], changeRequests: 1,
+                                         costs: [("2025-01", "labor", 10_000)], requests: ["approved"])
+        let d = try Self.cost("simulate cost of \"C-1\" trials 200", store: draft)
+        #expect(d.cases[0].breakdown == Breakdown(toDate: 0, base: 120_000, delay: 0, changes: 5000, risks: 0.4 * 6000, credits: 0))
+        #expect(d.basis == "draft: whole term, 12 months")
+    }
+
+    /// Indexation applies from each contract year on: a 36-month draft at 10% bills
+    /// 12 months at 1, 12 at 1.1 and 12 at 1.21 (× 1.1033), not the whole at 1.1³.
+    @Test func inflationIndexesEachContractYear() throws {
+        let path = try Self.oneContract(status: "draft", changeRequests: 0, start: "2026-01-01", end: "2028-12-31")
+        let r = try Self.cost("simulate cost of \"C-1\" with inflation = 10% trials 100", store: path)
+        #expect(abs(r.cases[1].breakdown.base - 120_000.0 / 36 * (12 + 12 * 1.1 + 12 * 1.21)) < 1e-6)
+        #expect(abs(r.cases[1].breakdown.base - r.cases[0].breakdown.base * 1.103_333_333_333_333) < 1e-6)
+    }
+
+    /// The P80 interval is the order statistic's 95% interval: over many seeds of a case whose
+    /// P80 is known (one risk of 0.7 per term on a draft: P80 is base + impact), it covers it about 95% of the time.
+    @Test func theP80IntervalCoversTheTrueP80() throws {
+        // Continuous instead: changes drawn from Triangular; the true P80 is found from a very long run.
+        let path = try Self.oneContract(status: "draft", changeRequests: 6)
+        let truth = try Self.cost("simulate cost of \"C-1\" trials 2000000 seed 99", store: path).cases[0].distribution.p80
+        var covered = 0
+        let seeds = 1...60
+        for seed in seeds {
+            let d = try Self.cost("simulate cost of \"C-1\" trials 2000 seed \(seed)", store: path).cases[0].distribution
+            #expect(d.p80Low <= d.p80 && d.p80 <= d.p80High)
+            if d.p80Low <= truth && truth <= d.p80High { covered += 1 }
+        }
+        #expect(covered >= 51 && covered <= 60, "\(covered) of \(seeds.count)")
     }
 
     @Test func riskSimulation() throws {
@@ -193,9 +268,12 @@ struct SimulationTests {
     @Test func jsonHasTheSpecShape() throws {
         let r = try Self.simulate("simulate cost of (contracts where status = \"active\") with discount = 5%, fx = 1.2 trials 500")
         guard case .object(let top) = r.json else { Issue.record("not an object"); return }
-        #expect(top.keys == ["kind", "target", "currency", "trials", "seed", "levers", "baseline", "scenario", "tornado"])
+        #expect(top.keys == ["kind", "target", "basis", "currency", "trials", "seed", "levers", "baseline", "scenario", "tornado"])
         guard case .object(let baseline)? = top.values[top.keys.firstIndex(of: "baseline")!] as JSONValue? else { return }
-        #expect(baseline.keys == ["expected", "mean", "half_width", "std", "p10", "p50", "p80", "p90", "p_over_budget", "budget_cap", "contingency_p80"])
+        #expect(baseline.keys == ["expected", "breakdown", "mean", "half_width", "std", "p10", "p50", "p80", "p80_low", "p80_high", "p90",
+                                  "p_over_budget", "budget_cap", "contingency_p80"])
+        guard case .object(let parts)? = baseline["breakdown"] else { Issue.record("no breakdown"); return }
+        #expect(parts.keys == ["to_date", "base", "delay", "changes", "risks", "credits"])
         #expect(JSONWriter.string(r.json).contains("\"tornado\": [{\"lever\": "))
     }
 
