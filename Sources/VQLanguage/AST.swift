@@ -64,17 +64,35 @@ public struct Simulation: Sendable {
         case id(String, SourceRange)
         /// `of name` or `of (query)`
         case query(Query)
+        /// `of $param`: a contract id
+        case parameter(Expr)
+
+        public var isActive: Bool { if case .active = self { true } else { false } }
     }
-    /// `lever = value`: the lever by name (the simulator knows the levers), lower-cased.
+    /// `lever = value`, or a sweep `lever = a..b step s`: the lever by name (the simulator knows the levers), lower-cased.
     public struct Setting: Sendable {
         public var lever: String
         public var nameRange: SourceRange
         public var value: Expr
+        public var sweep: (to: Expr, step: Expr)?
+        public var range: SourceRange
+    }
+    /// `solve LEVER for STAT OP TARGET`
+    public struct Solve: Sendable {
+        public var lever: String
+        public var leverRange: SourceRange
+        public var statistic: String
+        public var statisticRange: SourceRange
+        public var op: BinaryOperator
+        public var target: Expr
         public var range: SourceRange
     }
     public var kind: Kind
     public var target: Target
     public var levers: [Setting]
+    public var solve: Solve?
+    /// `each`: a row per contract, then the portfolio.
+    public var each = false
     public var trials: Expr?
     public var seed: Expr?
     public var range: SourceRange

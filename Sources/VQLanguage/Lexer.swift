@@ -118,7 +118,7 @@ public struct Lexer {
         return s.utf8.allSatisfy(isIdentifierPart)
     }
 
-    private static let symbols = ["!=", "<>", "<=", ">=", "|", ",", "(", ")", "[", "]", "{", "}", ".", "=", "<", ">",
+    private static let symbols = ["!=", "<>", "<=", ">=", "..", "|", ",", "(", ")", "[", "]", "{", "}", ".", "=", "<", ">",
                                   "+", "-", "*", "/", ":", ";"]
 
     /// Operators from SQL and C that vq writes as words or as one `=`.

@@ -392,7 +392,9 @@ public struct Parser {
                 let inner = try query()
                 try expectSymbol(")", "')' to close the query after 'of'")
                 target = .query(Query(source: .subquery(inner), stages: [], range: SourceRange(open, previousEnd)))
-            } else if let name = current.identifier, !["with", "trials", "seed"].contains(name.lowercased()) {
+            } else if case .parameter(let name) = current.kind {
+                target = .parameter(Expr(kind: .parameter(name), range: advance().range))
+            } else if let name = current.identifier, !["with", "trials", "seed", "solve", "each"].contains(name.lowercased()) {
                 let range = advance().range
                 target = .query(Query(source: .named(name, range), stages: [], range: range))
             } else {
@@ -412,9 +414,36 @@ public struct Parser {
                 if levers.contains(where: { $0.lever == lever }) { throw Diagnostic("lever '\(name)' is given twice", at: nameRange) }
                 try expectSymbol("=", "'=' after the lever name")
                 let value = try expression()
-                levers.append(Simulation.Setting(lever: lever, nameRange: nameRange, value: value, range: nameRange.union(value.range)))
+                var sweep: (to: Expr, step: Expr)?
+                if acceptSymbol("..") {
+                    let to = try expression()
+                    guard acceptKeyword("step") else { throw error("'step' and the step of the sweep (0%..10% step 1%)") }
+                    sweep = (to, try expression())
+                }
+                levers.append(Simulation.Setting(lever: lever, nameRange: nameRange, value: value, sweep: sweep,
+                                                 range: nameRange.union(sweep?.step.range ?? value.range)))
             } while acceptSymbol(",")
         }
+        var solve: Simulation.Solve?
+        if kind == .cost, current.isKeyword("solve") {
+            let solveStart = advance().range.start
+            expect(.lever)
+            guard let name = current.identifier else { throw error("the lever to solve for (.help levers lists them)") }
+            let leverRange = advance().range
+            if let known = self.levers, !known.contains(name.lowercased()) {
+                throw Diagnostic.unknown("lever", name, at: leverRange, candidates: known)
+            }
+            guard acceptKeyword("for") else { throw error("'for' and the target (solve discount for p80 <= budget_cap)") }
+            guard let statistic = current.identifier else { throw error("a statistic: expected, mean, p10, p50, p80, p90 or p_over_budget") }
+            let statisticRange = advance().range
+            let ops: [(String, BinaryOperator)] = [("<=", .lessEqual), ("<", .less), (">=", .greaterEqual), (">", .greater)]
+            guard let op = ops.first(where: { current.isSymbol($0.0) })?.1 else { throw error("one of <=, <, >=, >") }
+            _ = advance()
+            let goal = try expression()
+            solve = Simulation.Solve(lever: name.lowercased(), leverRange: leverRange, statistic: statistic.lowercased(),
+                                     statisticRange: statisticRange, op: op, target: goal, range: SourceRange(solveStart, previousEnd))
+        }
+        let each = kind == .cost && acceptKeyword("each")
         // `trials` and `seed` in either order, each at most once.
         var trials: Expr?, seed: Expr?
         while true {
@@ -426,7 +455,7 @@ public struct Parser {
                 break
             }
         }
-        return Simulation(kind: kind, target: target, levers: levers, trials: trials, seed: seed,
+        return Simulation(kind: kind, target: target, levers: levers, solve: solve, each: each, trials: trials, seed: seed,
                           range: SourceRange(start, previousEnd))
     }
 

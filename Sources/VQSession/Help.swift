@@ -10,7 +10,7 @@ import VQSupport
 /// Texts for `.help` and `.describe`.
 enum Help {
     /// Topics besides meta-commands and collections.
-    static let topics = ["statements", "stages", "functions", "levers", "formats", "money"]
+    static let topics = ["statements", "stages", "functions", "levers", "formats", "money", "simulate"]
 
     static func text(topic: String?) -> String {
         switch topic.map({ String($0.lowercased().trimmingPrefix(".")) }) {
@@ -24,7 +24,7 @@ enum Help {
               late | select name, on_time, count(contracts)
 
             Collections: \(CollectionName.allCases.map(\.rawValue).joined(separator: ", "))
-            Topics: .help statements, stages, functions, levers, formats, money, a meta-command or a collection
+            Topics: .help statements, stages, functions, levers, formats, money, simulate, a meta-command or a collection
             Meta-commands:
 
             """ + MetaCommand.all.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
@@ -59,6 +59,20 @@ enum Help {
               group by EXPR [as NAME], …      one row per key; then select keys and aggregates
               count                           the number of rows
               distinct                        drop repeated rows
+
+            """
+        case "simulate"?, "simulation"?, "simulations"?:
+            return """
+            simulate cost [of TARGET] [with LEVER = VALUE, …] [solve …] [each] [trials N] [seed S]
+            simulate risk [of TARGET] [with risk_multiplier = M] [trials N] [seed S]
+              TARGET: a contract id in quotes, a $param holding one, a variable, or (a query); none: the active contracts
+              simulate cost of "C-00042" with discount = 5%, change_requests = 3
+              simulate cost of "C-00042" with discount = 0%..10% step 2%          a sweep (one or two levers)
+              simulate cost of "C-00042" solve discount for p80 <= budget_cap      a goal seek
+                (statistics: expected mean p10 p50 p80 p90 p_over_budget; targets: a number, budget_cap, value)
+              simulate cost of (contracts where title contains "RFP-7") each       compare bids, lowest P80 first
+            The cost is an estimate at completion: what is recorded to date, plus the forecast to complete
+            (base, delay, changes, risks, less credits), in the reporting currency. .help levers lists the levers.
 
             """
         case "money"?:

@@ -61,7 +61,7 @@ public struct MetaCommand: Sendable {
     public static var names: [String] { all.flatMap { [$0.name] + $0.aliases.filter { $0.count > 1 } } }
 
     public static let all: [MetaCommand] = [
-        MetaCommand("help", usage: ".help [topic]", "this help; topics: statements, stages, functions, levers, formats, money, a meta-command or a collection",
+        MetaCommand("help", usage: ".help [topic]", "this help; topics: statements, stages, functions, levers, formats, money, simulate, a meta-command or a collection",
                     example: ".help functions", argument: .helpTopic) { session, call in
             session.say(Help.text(topic: call.arguments.first))
         },

@@ -46,6 +46,31 @@ public enum Lever: String, CaseIterable, Sendable {
     /// The levers' names, for the parser to check.
     public static var names: [String] { allCases.map(\.rawValue) }
 
+    /// Where a goal seek starts (the lever's default), the range it searches,
+    /// and the resolution it answers to (SPEC §3: 0.01 % for rates, 0.1 month,
+    /// whole change requests).
+    func search(_ model: SimulationModel) -> (start: Double, range: ClosedRange<Double>, resolution: Double) {
+        let contracts = Double(max(1, model.contracts.count))
+        switch self {
+        case .discount: return (0, 0...1, 0.0001)
+        case .inflation: return (0, -0.5...1, 0.0001)
+        case .fx: return (1, 0.01...10, 0.0001)
+        case .fx_volatility: return (0, 0...2, 0.0001)
+        case .delay_months: return (0, 0...120, 0.1)
+        case .change_requests:
+            let own = (Double(model.contracts.reduce(0) { $0 + $1.expectedChangeRequests }) / contracts).rounded()
+            return (own, 0...max(100, own * 10), 1)
+        case .change_request_cost:
+            let own = model.contracts.reduce(0) { $0 + $1.changeRequestCost } / contracts
+            return (own.rounded(), 0...max(1000, own * 20), 1)
+        case .risk_multiplier: return (1, 0...100, 0.0001)
+        case .penalty: return (1, 0...100, 0.0001)
+        }
+    }
+
+    /// `v` on the lever's grid of `resolution`.
+    func snap(_ v: Double, resolution: Double) -> Double { (v / resolution).rounded() * resolution }
+
     public var range: ClosedRange<Double> {
         switch self {
         case .discount: 0...1

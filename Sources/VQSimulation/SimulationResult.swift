@@ -12,12 +12,18 @@ import VQSupport
 public enum SimulationResult: Sendable {
     case cost(CostResult)
     case risk(RiskResult)
+    case sweep(SweepResult)
+    case solve(SolveResult)
+    case each(EachResult)
 
     /// Rows for csv, markdown and `let`: one per case (cost) or per risk (risk).
     public var table: ResultTable {
         switch self {
         case .cost(let r): r.table
         case .risk(let r): r.table
+        case .sweep(let r): r.table
+        case .solve(let r): r.table
+        case .each(let r): r.table
         }
     }
 
@@ -26,6 +32,9 @@ public enum SimulationResult: Sendable {
         switch self {
         case .cost(let r): ValueText.resultNumbers(r.json)
         case .risk(let r): ValueText.resultNumbers(r.json)
+        case .sweep(let r): ValueText.resultNumbers(r.json)
+        case .solve(let r): ValueText.resultNumbers(r.json)
+        case .each(let r): ValueText.resultNumbers(r.json)
         }
     }
 
@@ -33,6 +42,9 @@ public enum SimulationResult: Sendable {
         switch self {
         case .cost(let r): r.text(style: style)
         case .risk(let r): r.text(style: style)
+        case .sweep(let r): r.text(style: style)
+        case .solve(let r): r.text(style: style)
+        case .each(let r): r.text(style: style)
         }
     }
 }
