@@ -36,7 +36,7 @@ enum Help {
               let NAME = QUERY | EXPR                keep a result:        let late = vendors where on_time < 95%
               param NAME = EXPR                      a script parameter:   param target = 95%   (then $target)
               EXPR                                   a value:              $target * 100
-              simulate cost|risk [of …] [with LEVER = VALUE, …] [trials N] [seed S]
+              simulate cost|risk [of …] [with LEVER = VALUE, …] [solve …] [each] [trials N] [seed S]
                                                      a what-if:            simulate cost of "C-00042" with discount = 5%
               _                                      the previous result:  _ | where spend > 1m
               insert into C {FIELD: VALUE, …} | [{…}, …]   add records

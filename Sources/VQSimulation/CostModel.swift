@@ -12,6 +12,8 @@ import VQSupport
 /// days, what is forecast at today's rate.
 struct ContractModel: Sendable {
     var id: String
+    /// Its vendor's row (a vendor's own risks go with its contracts).
+    var vendor: Int32 = -1
     var status: String
     var value: Double
     var termMonths: Int
@@ -70,6 +72,9 @@ struct RiskModel: Sendable {
     /// The share of the term left over which it may still happen (its contract's; a
     /// vendor's own risk: the largest among that vendor's contracts simulated).
     var remainingFraction = 1.0
+    /// Whose risk it is: a contract's (its position in the model), else a vendor's (its row).
+    var contract = -1
+    var vendor: Int32 = -1
     /// In the simulation's currency.
     var impact: Double
     var fxGroup = -1
@@ -229,6 +234,7 @@ struct SimulationModel: Sendable {
                 expectedChangeRequests: Int(contracts.number(ContractField.expected_change_requests, c)),
                 changeRequestCost: contracts.number(ContractField.change_request_cost, c) * rate, kpis: kpiModels)
             model.spent = past.spent
+            model.vendor = vendorOf.indices.contains(c) ? vendorOf[c] : -1
             fractionOf[c] = model.remainingFraction
             models.append(model)
         }
@@ -240,6 +246,8 @@ struct SimulationModel: Sendable {
             let theirs = ownContract >= 0 ? [ownContract] : rows.filter { vendorOf[$0] == riskVendor[r] }
             model.horizon = theirs.compactMap { horizonOf[$0] }.max() ?? 0
             model.remainingFraction = theirs.compactMap { fractionOf[$0] }.max() ?? 0
+            model.contract = ownContract >= 0 ? rows.firstIndex(of: ownContract) ?? -1 : -1
+            model.vendor = riskVendor.indices.contains(r) ? riskVendor[r] : -1
             riskModels.append(model)
         }
         return SimulationModel(contracts: models, risks: riskModels, target: target, currency: plan.currency, foreign: plan.foreign)
@@ -317,6 +325,20 @@ struct History {
 }
 
 extension SimulationModel {
+    /// Contract `i` as if simulated alone: its own risks and its vendor's, each
+    /// over its term left, the same records and rates (`each` shows these).
+    func alone(_ i: Int) -> SimulationModel {
+        let c = contracts[i]
+        let risks = self.risks.filter { $0.contract == i || ($0.contract < 0 && $0.vendor == c.vendor) }.map { r -> RiskModel in
+            var r = r
+            r.contract = r.contract < 0 ? -1 : 0
+            r.remainingFraction = c.remainingFraction
+            r.horizon = c.horizon
+            return r
+        }
+        return SimulationModel(contracts: [c], risks: risks, target: c.id, currency: currency, foreign: foreign)
+    }
+
     /// What the estimate rests on (SPEC §3): "draft: whole term",
     /// "active: 14 of 36 months elapsed, 1.2m spent, forecasting 22"; for several
     /// contracts, how many of each status and what they have spent.

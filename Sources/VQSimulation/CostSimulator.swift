@@ -75,6 +75,7 @@ struct CostSimulator: Sendable {
         let fixedOf = movesFX ? variants.map { v in model.contracts.map { v.fixedCost($0) } } : []
         let drawsZ = variants.contains { $0.fxVolatility > 0 }
         let foreign = model.foreign.count
+        let foreignCodes = model.foreign.map(\.index)
         let capsVary = self.capsVary
         let outputs = variants.count * (capsVary ? 2 : 1)
         // The cases differ only by a lever given or not: at most two choices of each.
@@ -97,9 +98,10 @@ struct CostSimulator: Sendable {
             let trialKey = rng.next()
             // One standard normal per foreign currency per trial, from counters as well
             // (Box–Muller), so that a volatility moves no other draw.
+            // Keyed by the currency itself, so that a contract's factor is the same alone and in a portfolio.
             var z = [Double](repeating: 0, count: drawsZ ? foreign : 0)
             for g in z.indices {
-                let key = trialKey ^ 0xF0F0_0000_0000_0000 &+ UInt64(g) << 1
+                let key = trialKey ^ 0xF0F0_0000_0000_0000 &+ UInt64(foreignCodes[g]) << 1
                 let u = max(CounterRandom.unit(key), 0x1p-60), w = CounterRandom.unit(key &+ 1)
                 z[g] = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * w)
             }

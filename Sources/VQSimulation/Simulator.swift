@@ -40,7 +40,7 @@ public struct Simulator {
         let swept = try s.levers.filter { $0.sweep != nil }.map(sweep)
         if s.each {
             guard swept.isEmpty, s.solve == nil else { throw Diagnostic("each compares contracts at one set of levers: no sweep or solve with it", at: s.range) }
-            return .each(try each(model, rows, fixed, trials: trials, seed: seed, s))
+            return .each(try each(model, fixed, trials: trials, seed: seed, s))
         }
         if !swept.isEmpty {
             guard s.solve == nil else { throw Diagnostic("a sweep and a goal seek cannot be asked at once", at: s.range) }
@@ -196,14 +196,11 @@ public struct Simulator {
     }
 
     /// `each`: a row per contract, its own run with the same seed and trials, ranked by P80; then the portfolio.
-    private func each(_ model: SimulationModel, _ rows: [Int], _ levers: [(Lever, Double)], trials: Int, seed: UInt64,
+    private func each(_ model: SimulationModel, _ levers: [(Lever, Double)], trials: Int, seed: UInt64,
                       _ s: Simulation) throws -> EachResult {
-        let contracts = try Diagnostic.located(s.range) { () throws(StoreError) in try store.table(.contracts) }
         var results: [(String, CostResult.Case)] = []
-        for row in rows {
-            let id = contracts.id(row) ?? "contract"
-            let one = try Diagnostic.located(s.range) { () throws(StoreError) in try SimulationModel.contracts([row], from: store, target: id) }
-            results.append((id, try cost(one, levers, trials: trials, seed: seed, s).cases[1]))
+        for i in model.contracts.indices {
+            results.append((model.contracts[i].id, try cost(model.alone(i), levers, trials: trials, seed: seed, s).cases[1]))
         }
         results.sort { $0.1.distribution.p80 < $1.1.distribution.p80 }
         return EachResult(target: model.target, basis: model.basis, currency: model.currency, trials: trials, seed: seed, levers: levers,
