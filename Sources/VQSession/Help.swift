@@ -29,7 +29,7 @@ enum Help {
 
             """ + MetaCommand.all.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
             + "\nTab completes names where you are; Ctrl-R searches the history; Ctrl-C stops a statement.\n"
-        case "statements"?:
+        case "statements"?, "query"?, "let"?, "param"?, "insert"?, "update"?, "delete"?, "undo"?:
             return """
             Statements (one per line; a line ending in | or , or an open bracket or string goes on; ; separates):
               QUERY                                  a source and stages:  vendors where rating < 3 | count
