@@ -17,7 +17,7 @@ public final class Table {
     private var recordShape: [Int32]
     public private(set) var count: Int
     /// Record indices by `id` (the first record wins when an id is duplicated).
-    public internal(set) var idIndex: [ExactString: Int] = [:]
+    public internal(set) var idIndex = IDIndex.empty
     /// For each reference field, the row of the record it names in the target table (-1: none).
     public internal(set) var references: [String: [Int32]] = [:]
 
@@ -51,10 +51,10 @@ public final class Table {
     }
 
     /// The record whose id has exactly these code points.
-    public func row(id: String) -> Int? { idIndex[ExactString(id)] }
+    public func row(id: String) -> Int? { idIndex.row(id) }
 
     /// The ids, for suggestions.
-    public var ids: [String] { idIndex.keys.map(\.string) }
+    public var ids: [String] { idIndex.ids }
 
     /// Whether record `row` has the field at all (absent differs from `null`).
     public func has(_ row: Int, _ column: Int) -> Bool {

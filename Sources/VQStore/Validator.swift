@@ -28,7 +28,7 @@ public struct Validator {
     /// Checks every field of every record, and that ids are unique; returns the
     /// records by id (the first record wins when an id is duplicated). A large
     /// table is checked in two halves at once. The table is only read.
-    mutating func checkFields() -> [ExactString: Int] {
+    mutating func checkFields() -> IDIndex {
         let count = table.count
         if count >= 100_000 {
             let shared = SharedTable(table: table)
@@ -64,12 +64,20 @@ public struct Validator {
         }
     }
 
-    private mutating func checkIDs() -> [ExactString: Int] {
-        var index: [ExactString: Int] = [:]
+    private mutating func checkIDs() -> IDIndex {
         guard table.name.spec.hasID else {
             checkKey()
-            return index
+            return .empty
         }
+        // Ids that ascend are unique, and index themselves.
+        var ascending: [String] = []
+        ascending.reserveCapacity(table.count)
+        for row in 0..<table.count {
+            guard let id = table.id(row), ascending.last.map({ $0.codePointOrder(id) < 0 }) ?? true else { break }
+            ascending.append(id)
+        }
+        if ascending.count == table.count { return IDIndex(ascending: ascending) }
+        var index: [ExactString: Int] = [:]
         index.reserveCapacity(table.count)
         for row in 0..<table.count {
             guard let id = table.id(row) else { continue }
@@ -79,7 +87,7 @@ public struct Validator {
                 index[ExactString(id)] = row
             }
         }
-        return index
+        return IDIndex(hashed: index)
     }
 
     /// No two records share the collection's key fields (a rate's pair and day).

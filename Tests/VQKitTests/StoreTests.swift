@@ -356,3 +356,25 @@ import Testing
         }
     }
 }
+
+/// Records found by id the same way whether a file's ids ascend (they index
+/// themselves, searched by halves) or not (a dictionary, the first record winning).
+@Suite struct IDIndexTests {
+    @Test func ascendingAndShuffledIdsFindTheSameRecords() throws {
+        var rng = Xoshiro256(seed: 11)
+        for _ in 0..<40 {
+            let n = rng.int(1...60)
+            var ids = (0..<n).map { String(format: "C-%05d", $0 * 3 + rng.int(0...2)) }
+            let ascending = ids.indices.allSatisfy { $0 == 0 || ids[$0 - 1].codePointOrder(ids[$0]) < 0 }
+            if rng.chance(0.5) { ids.shuffle(using: &rng) }
+            if rng.chance(0.3) { ids.append(ids[rng.int(0...(ids.count - 1))]) }  // a duplicate
+            let records = ids.map { #"{"id": "\#($0)", "vendor": "V-1", "title": "t", "start": "2024-01-01", "end": "2024-12-31", "value": 1, "currency": "USD", "budget_cap": 1, "payment_terms_days": 1, "change_request_cost": 1, "expected_change_requests": 0, "penalty_cap": 0.1, "confidentiality": true, "status": "active"}"# }
+            let dir = StoreValidationTests.store(["contracts": "[" + records.joined(separator: ",\n") + "]"])
+            let table = try Store(path: dir).table(.contracts)
+            for probe in Set(ids + ["C-99999", "C-0000", "c-00001"]) {
+                #expect(table.row(id: probe) == ids.firstIndex(of: probe), "\(probe) in \(ids) (ascending at first: \(ascending))")
+            }
+            #expect(Set(table.ids) == Set(ids))
+        }
+    }
+}

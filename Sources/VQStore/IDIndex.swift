@@ -1,0 +1,42 @@
+import VQSupport
+
+/// The records of a table by id (the first record wins when an id is
+/// duplicated). When every record has an id and they ascend — as generated
+/// files and most exports have them — the ids themselves are the index,
+/// searched by halves: no dictionary of a million keys to build on every read.
+public struct IDIndex: Sendable {
+    private enum Storage: Sendable {
+        case hashed([ExactString: Int])
+        /// Row i has ids[i], in code point order.
+        case ascending([String])
+    }
+    private var storage: Storage
+
+    static let empty = IDIndex(storage: .hashed([:]))
+
+    init(hashed: [ExactString: Int]) { storage = .hashed(hashed) }
+    init(ascending ids: [String]) { storage = .ascending(ids) }
+    private init(storage: Storage) { self.storage = storage }
+
+    func row(_ id: String) -> Int? {
+        switch storage {
+        case .hashed(let index): return index[ExactString(id)]
+        case .ascending(let ids):
+            var lo = 0, hi = ids.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let c = ids[mid].codePointOrder(id)
+                if c == 0 { return mid }
+                if c < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            return nil
+        }
+    }
+
+    var ids: [String] {
+        switch storage {
+        case .hashed(let index): index.keys.map(\.string)
+        case .ascending(let ids): ids
+        }
+    }
+}
