@@ -142,6 +142,10 @@ struct CurrencyPlan {
 
 /// The contracts and risks a simulation draws, read from the store.
 struct SimulationModel: Sendable {
+    /// Up to this many contracts, their measurements, costs and change requests
+    /// are looked for in the files rather than read whole.
+    static let searchedContracts = 64
+
     var contracts: [ContractModel]
     /// Each open risk once: the contracts' own, and their vendors' that name no contract.
     var risks: [RiskModel]
@@ -294,7 +298,7 @@ struct History {
             if status == .string("approved") || status == .string("done") { out[c, default: History()].requests += 1 }
         }
         let ids = Set(rows.compactMap { contracts.id($0) }.map(ExactString.init))
-        if rows.count <= 64, let found = store.records(where: CostField.contract, isOneOf: ids) {
+        if rows.count <= SimulationModel.searchedContracts, let found = store.records(where: CostField.contract, isOneOf: ids) {
             for r in found {
                 guard case .string(let id)? = r["contract"], let c = contracts.row(id: id), let a = r["amount"]?.number else { continue }
                 try cost(c, a, r["period"] ?? .null, r["category"] ?? .null)
@@ -309,7 +313,7 @@ struct History {
                 try cost(Int(owner[k]), a, period[k], category[k])
             }
         }
-        if rows.count <= 64, let found = store.records(where: ChangeRequestField.contract, isOneOf: ids) {
+        if rows.count <= SimulationModel.searchedContracts, let found = store.records(where: ChangeRequestField.contract, isOneOf: ids) {
             for r in found {
                 guard case .string(let id)? = r["contract"], let c = contracts.row(id: id) else { continue }
                 request(c, r["status"] ?? .null)
