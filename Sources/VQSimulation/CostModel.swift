@@ -228,7 +228,7 @@ struct SimulationModel: Sendable {
                 elapsed = max(0, min(term, Dates.wholeMonths(from: s, to: Dates.firstDay(ofMonth: thisMonth))))
             }
             let value = contracts.number(ContractField.value, c)
-            let past = status == "draft" ? History() : history[c] ?? History()
+            let past = status == "draft" ? History() : history[c]
             var model = ContractModel(
                 id: contracts.text(ContractField.id, c), status: status, value: value * rate, termMonths: term,
                 elapsed: elapsed, toDate: past.toDate, recordedRequests: past.requests,
@@ -286,16 +286,18 @@ struct History {
     /// The histories of `rows`' contracts. For a few contracts of a large store whose
     /// costs have not been read, only their records are looked for in the files.
     static func of(_ rows: [Int], contracts: Table, store: Store, plan: CurrencyPlan,
-                   currency: [Currency?]) throws(StoreError) -> [Int: History] {
-        var out: [Int: History] = [:]
+                   currency: [Currency?]) throws(StoreError) -> [History] {
+        // By contract row: a portfolio adds up a million costs.
+        var out = [History](repeating: History(), count: contracts.count)
         func cost(_ c: Int, _ amount: Double, _ period: JSONValue, _ category: JSONValue) throws(StoreError) {
             guard case .string(let p) = period, let month = Dates.parseMonth(p) else { return }
-            out[c, default: History()].spent += amount
-            out[c, default: History()].toDate += amount * (try plan.rate(currency[c], on: Dates.firstDay(ofMonth: month)))
-            if category == .string("penalty") { out[c, default: History()].received -= amount }
+            out[c].spent += amount
+            let rate = currency[c] == plan.currency ? 1 : try plan.rate(currency[c], on: Dates.firstDay(ofMonth: month))
+            out[c].toDate += amount * rate
+            if case .string(let k) = category, k == "penalty" { out[c].received -= amount }
         }
         func request(_ c: Int, _ status: JSONValue) {
-            if status == .string("approved") || status == .string("done") { out[c, default: History()].requests += 1 }
+            if case .string(let s) = status, s == "approved" || s == "done" { out[c].requests += 1 }
         }
         let ids = Set(rows.compactMap { contracts.id($0) }.map(ExactString.init))
         if rows.count <= SimulationModel.searchedContracts, let found = store.records(where: CostField.contract, isOneOf: ids) {
@@ -305,10 +307,11 @@ struct History {
             }
         } else {
             let costs = try store.table(.costs)
-            let chosen = Set(rows)
+            var chosen = [Bool](repeating: false, count: contracts.count)
+            for r in rows { chosen[r] = true }
             let owner = costs.links(CostField.contract), amount = costs.values(CostField.amount)
             let period = costs.values(CostField.period), category = costs.values(CostField.category)
-            for k in 0..<costs.count where owner[k] >= 0 && chosen.contains(Int(owner[k])) {
+            for k in 0..<costs.count where owner[k] >= 0 && chosen[Int(owner[k])] {
                 guard let a = amount[k].number else { continue }
                 try cost(Int(owner[k]), a, period[k], category[k])
             }
@@ -320,9 +323,10 @@ struct History {
             }
         } else {
             let requests = try store.table(.change_requests)
-            let chosen = Set(rows)
+            var chosen = [Bool](repeating: false, count: contracts.count)
+            for r in rows { chosen[r] = true }
             let owner = requests.links(ChangeRequestField.contract), status = requests.values(ChangeRequestField.status)
-            for k in 0..<requests.count where owner[k] >= 0 && chosen.contains(Int(owner[k])) { request(Int(owner[k]), status[k]) }
+            for k in 0..<requests.count where owner[k] >= 0 && chosen[Int(owner[k])] { request(Int(owner[k]), status[k]) }
         }
         return out
     }
