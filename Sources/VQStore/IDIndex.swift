@@ -1,9 +1,9 @@
 import VQSupport
 
 /// The records of a table by id (the first record wins when an id is
-/// duplicated). When every record has an id and they ascend — as generated
-/// files and most exports have them — the ids themselves are the index,
-/// searched by halves: no dictionary of a million keys to build on every read.
+/// duplicated). When a large table's records all have ids and they ascend —
+/// as generated files and most exports have them — the ids themselves are the
+/// index, searched by halves: no dictionary of a million keys to build on every read.
 public struct IDIndex: Sendable {
     private enum Storage: Sendable {
         case hashed([ExactString: Int])

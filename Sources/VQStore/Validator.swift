@@ -69,14 +69,18 @@ public struct Validator {
             checkKey()
             return .empty
         }
-        // Ids that ascend are unique, and index themselves.
-        var ascending: [String] = []
-        ascending.reserveCapacity(table.count)
-        for row in 0..<table.count {
-            guard let id = table.id(row), ascending.last.map({ $0.codePointOrder(id) < 0 }) ?? true else { break }
-            ascending.append(id)
+        // In a large table, ids that ascend are unique and index themselves: a dictionary of a
+        // million keys costs more to build than the few lookups such a table gets. Smaller
+        // tables, which others refer to and so are looked up often, keep the dictionary.
+        if table.count >= 100_000 {
+            var ascending: [String] = []
+            ascending.reserveCapacity(table.count)
+            for row in 0..<table.count {
+                guard let id = table.id(row), ascending.last.map({ $0.codePointOrder(id) < 0 }) ?? true else { break }
+                ascending.append(id)
+            }
+            if ascending.count == table.count { return IDIndex(ascending: ascending) }
         }
-        if ascending.count == table.count { return IDIndex(ascending: ascending) }
         var index: [ExactString: Int] = [:]
         index.reserveCapacity(table.count)
         for row in 0..<table.count {
