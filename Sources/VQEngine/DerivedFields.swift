@@ -339,7 +339,19 @@ extension Store {
             var sum = CompensatedSum()
             if kinds.count <= 1 {
                 for v in values { sum += v.amount ?? 0 }
-                return Exchange.value(sum.value, kinds.first ?? nil)
+                // Over nothing: 0, in the reporting currency when there is one.
+                guard let code = values.isEmpty ? reportingCurrency : kinds.first ?? nil else { return .number(sum.value) }
+                // In another currency than the reporting one, it carries what its parts come to there, each at its own day.
+                var reported: Double?
+                if let reporting = reportingCurrency, reporting != code, let rates = try? self.rates() {
+                    var inReporting = CompensatedSum()
+                    for case .money(let m) in values {
+                        guard let c = try? rates.convert(m, to: reporting, today: today) else { return .money(Money(sum.value, code)) }
+                        inReporting += c.amount
+                    }
+                    reported = inReporting.value
+                }
+                return .money(Money(sum.value, code, reported: reported))
             }
             guard let reporting = reportingCurrency else {
                 throw StoreError("\(parent.singular).\(what) of \(parents.id(p) ?? parents.label(p)) mixes "

@@ -49,7 +49,10 @@ public struct Exchange {
         for v in values {
             switch v {
             case .null: continue
-            case .number(let d): numbers.append(d); plain = true
+            case .number(let d):
+                // Nothing is nothing in any currency: a 0 with none (a derived sum over no records) mixes with money.
+                numbers.append(d)
+                if d != 0 { plain = true }
             case .money(let m):
                 numbers.append(m.amount)
                 if currency == nil { currency = m.currency } else if m.currency != currency { mixed = true }
@@ -66,6 +69,7 @@ public struct Exchange {
         }
         var converted: [Double] = []
         converted.reserveCapacity(numbers.count)
+        for v in values { if case .number(let d) = v, d == 0 { converted.append(0) } }
         let rates: Rates
         do { rates = try store.rates() } catch { throw Diagnostic(error.message, at: range) }
         for v in values {

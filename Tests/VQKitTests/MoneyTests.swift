@@ -121,8 +121,11 @@ import Testing
         // Spend: 1,000 EUR at 1.1 (March) + 2,000 EUR at 1.2 (July) + 500 USD; exposure: 0.5 × 1,000 EUR at today's 1.2 + 0.1 × 2,000 USD.
         let converted = try Self.run(".currency USD\nvendors where id = \"V-1\" | select spend, risk_exposure", store: path, format: .csv)
         #expect(converted == "spend,spend_currency,risk_exposure,risk_exposure_currency\r\n4000,USD,800,USD\r\n", "\(converted)")
-        // A contract's spend, summed across currencies, converts each cost at its period too: the same 4,000.
+        // A contract's spend, summed across currencies, converts each cost at its period too: the same 4,000,
+        // summed over vendors as over contracts (V-2 has no costs and no risks: nothing, in no currency, adds).
         #expect(try Self.number(".currency USD\ncontracts | select sum(spend)", store: path) == 4000)
+        #expect(try Self.number(".currency USD\nvendors | select sum(spend)", store: path) == 4000)
+        #expect(try Self.number(".currency USD\nvendors | select sum(risk_exposure)", store: path) == 800)
         let caps: Double = 90_000 + 800_000.0 / 7 + 60_000 + 25_000 * 1.38
         let remaining = try #require(try Self.number(".currency USD\ncontracts | select sum(remaining)", store: path))
         #expect(abs(remaining - (caps - 3500 - 500)) < 1e-6, "caps at today's rate, costs at their periods: \(remaining)")
