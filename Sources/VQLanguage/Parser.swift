@@ -425,8 +425,8 @@ public struct Parser {
             } while acceptSymbol(",")
         }
         var solve: Simulation.Solve?
-        if kind == .cost, current.isKeyword("solve") {
-            let solveStart = advance().range.start
+        if kind == .cost, acceptKeyword("solve") {
+            let solveStart = tokens[index - 1].range.start
             expect(.lever)
             guard let name = current.identifier else { throw error("the lever to solve for (.help levers lists them)") }
             let leverRange = advance().range

@@ -72,6 +72,9 @@ struct CompletionTests {
         ("simulate cost with ", ["discount", "change_requests", "fx", "risk_multiplier"], ["rating"]),
         ("simulate cost of \"C-0001\" with discount = 5%, ch", ["change_requests", "change_request_cost"], ["discount"]),
         ("simulate ", ["cost", "risk"], []),
+        // After the levers: a goal seek, a bid comparison, trials and seed; a goal seek's lever.
+        ("simulate cost of \"C-0001\" with discount = 5% ", ["solve", "each", "trials", "seed"], ["rating"]),
+        ("simulate cost of \"C-0001\" solve ", ["discount", "fx_volatility"], ["rating"]),
         ("simulate cost of \"C-000", ["C-0001\"", "C-0002\""], []),
         // Enum values inside a string after a comparison, and in a list.
         ("vendors where category = \"", ["logistics\"", "software\"", "it_ops\""], ["rating"]),
