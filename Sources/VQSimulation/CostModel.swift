@@ -306,14 +306,18 @@ struct History {
                 try cost(c, a, r["period"] ?? .null, r["category"] ?? .null)
             }
         } else {
-            let costs = try store.table(.costs)
+            // One pass over the file for the four fields needed, without building its table.
             var chosen = [Bool](repeating: false, count: contracts.count)
             for r in rows { chosen[r] = true }
-            let owner = costs.links(CostField.contract), amount = costs.values(CostField.amount)
-            let period = costs.values(CostField.period), category = costs.values(CostField.category)
-            for k in 0..<costs.count where owner[k] >= 0 && chosen[Int(owner[k])] {
-                guard let a = amount[k].number else { continue }
-                try cost(Int(owner[k]), a, period[k], category[k])
+            var lastID = "", lastRow = -1
+            try store.scan(.costs, fields: [CostField.contract, .period, .category, .amount].map(\.rawValue)) { (v: [JSONValue?]) throws(StoreError) in
+                guard case .string(let id)? = v[0], case .number(let a)? = v[3] else { return }
+                if lastRow < 0 || !id.sameCodePoints(as: lastID) {
+                    lastID = id
+                    lastRow = contracts.row(id: id) ?? -1
+                }
+                guard lastRow >= 0, chosen[lastRow] else { return }
+                try cost(lastRow, a.value, v[1] ?? .null, v[2] ?? .null)
             }
         }
         if rows.count <= SimulationModel.searchedContracts, let found = store.records(where: ChangeRequestField.contract, isOneOf: ids) {

@@ -66,6 +66,9 @@ public final class Store {
     /// Tables read so far.
     public var loaded: [CollectionName] { tables.keys.sorted() }
 
+    /// The table of `collection` if it has been read.
+    func loadedTable(_ collection: CollectionName) -> Table? { tables[collection] }
+
     /// Reads several collections at once, on both cores, before a statement needs them.
     public func prefetch(_ collections: Set<CollectionName>) {
         var wanted = Set<CollectionName>()

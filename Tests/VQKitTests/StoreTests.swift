@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VQEngine
+@testable import VQSimulation
 @testable import VQJSON
 @testable import VQModel
 @testable import VQStore
@@ -377,5 +378,42 @@ import Testing
             }
             #expect(Set(table.ids) == Set(ids))
         }
+    }
+}
+
+/// A one-pass scan of a file gives what its table holds, read or not.
+@Suite struct ScanTests {
+    @Test func aScanGivesTheTablesValuesAndNamesABrokenFile() throws {
+        let fields = ["contract", "period", "amount", "no_such_field"]
+        func scanned(_ store: Store) throws -> [String] {
+            var out: [String] = []
+            try store.scan(.costs, fields: fields) { (v: [JSONValue?]) throws(StoreError) in
+                out.append(v.map { $0.map { JSONWriter.string($0) } ?? "-" }.joined(separator: " "))
+            }
+            return out
+        }
+        let fresh = try Fixture.store()
+        let unread = try scanned(fresh)
+        _ = try fresh.table(.costs)
+        #expect(try scanned(fresh) == unread, "the same once the table has been read")
+        #expect(unread.count == (try fresh.table(.costs)).count && unread.allSatisfy { $0.hasSuffix(" -") })
+        let dir = StoreValidationTests.store(["costs": "[{\"id\": \"X-1\", \"contract\": \"C-1\",, }]"])
+        #expect(throws: StoreError.self) { try Store(path: dir).scan(.costs, fields: fields) { (_: [JSONValue?]) throws(StoreError) in } }
+    }
+
+    /// A portfolio's recorded costs (read by a scan past 64 contracts) come to the contracts' spend in USD.
+    @Test func aPortfoliosToDateIsItsContractsSpend() throws {
+        let r = try SimulationTests.cost("simulate cost of (contracts where status != \"draft\") trials 10")
+        let store = try Fixture.store()
+        let contracts = try store.table(.contracts)
+        let status = contracts.values(ContractField.status)
+        // Each contract's spend in USD, its costs converted at their periods (what the derived field carries).
+        var total = 0.0
+        for (row, v) in try store.derived(.contracts, "spend").enumerated() where status[row] != .string("draft") {
+            guard case .money(let m) = v else { Issue.record("spend \(v) is not money"); continue }
+            total += m.currency.code == "USD" ? m.amount : try #require(m.reported)
+        }
+        #expect((try store.table(.contracts)).count > SimulationModel.searchedContracts, "the scan is used")
+        #expect(abs(r.cases[0].breakdown.toDate - total) < 1e-6 * total, "\(r.cases[0].breakdown.toDate) vs \(total)")
     }
 }
