@@ -31,6 +31,9 @@ public struct Simulator {
         let trials = try whole(s.trials, default: Simulator.defaultTrials, in: 1...Simulator.maxTrials, what: "trials")
         let seed = UInt64(try whole(s.seed, default: Int(Simulator.defaultSeed), in: 0...Int(Int32.max), what: "seed"))
         if s.kind == .risk {
+            if let swept = s.levers.first(where: { $0.sweep != nil }) {
+                throw Diagnostic("a sweep is for simulate cost: simulate risk takes one risk_multiplier", at: swept.range)
+            }
             let levers = try s.levers.map { setting -> (Lever, Double) in try value(of: setting) }
             return .risk(try risk(s, levers, trials: trials, seed: seed))
         }

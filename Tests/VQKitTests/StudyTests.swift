@@ -97,6 +97,7 @@ import Testing
         #expect(out.contains("hint: V-0001 is a vendor: simulate risk of \"V-0001\", or simulate cost of (contracts where vendor = \"V-0001\")"), "\(out)")
         #expect(out.contains("simulate cost of C-00002 — 100 trials"), "\(out)")
         #expect(try Fixture.transcript(".help simulate").contains("solve discount for p80 <= budget_cap"))
+        #expect(try Fixture.transcript("simulate risk with risk_multiplier = 1..3 step 1").contains("error: a sweep is for simulate cost"))
     }
 
     /// On common random numbers each lever moves a statistic one way only: P80
