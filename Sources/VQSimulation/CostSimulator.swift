@@ -63,9 +63,14 @@ struct CostSimulator: Sendable {
 
     // MARK: Monte Carlo
 
+    /// Trials are gone through this many at a time: the model is walked once
+    /// per lane of trials, so each kpi's alias table is read from cache for all of
+    /// them, and the lanes' sums stay in the first-level cache.
+    static let lane = 128
+
     /// Totals of every case, trial by trial, all cases on the same draws; then,
     /// when `capsVary`, each case's budget cap in each trial.
-    func run(trials: Int, seed: UInt64, isCancelled: @escaping @Sendable () -> Bool,
+    func run(trials: Int, seed: UInt64, threads: Int = 2, isCancelled: @escaping @Sendable () -> Bool,
              progress: (@Sendable (Int) -> Void)?) throws(MonteCarlo.Interrupted) -> [[Double]] {
         let variants = self.variants
         let fixed = variants.map { v in model.contracts.reduce(0) { total, c in total + v.fixedCost(c) } }
@@ -74,7 +79,7 @@ struct CostSimulator: Sendable {
         let movesFX = variants.contains(where: \.movesFX) && (model.contracts.contains { $0.fxGroup >= 0 } || model.risks.contains { $0.fxGroup >= 0 })
         let fixedOf = movesFX ? variants.map { v in model.contracts.map { v.fixedCost($0) } } : []
         let drawsZ = variants.contains { $0.fxVolatility > 0 }
-        let foreign = model.foreign.count
+        let foreign = drawsZ ? model.foreign.count : 0
         let foreignCodes = model.foreign.map(\.index)
         let capsVary = self.capsVary
         let outputs = variants.count * (capsVary ? 2 : 1)
@@ -88,98 +93,148 @@ struct CostSimulator: Sendable {
             (count: v.changeRequests != nil, cost: v.changeRequestCost != nil, penalty: v.penalty != 1,
              risk: v.riskMultiplier != 1)
         }
-        return try MonteCarlo.run(trials: trials, seed: seed, outputs: outputs, isCancelled: isCancelled,
-                                  progress: progress) { rng, out in
-            // Change request costs: [own count, lever count] × [own cost, lever cost].
-            var changes = (0.0, 0.0, 0.0, 0.0)
-            var credit = (0.0, 0.0)
-            // Change requests draw from counters (trial, contract, request), not from the stream:
-            // how many a lever asks for then moves no other draw, and the baseline stays the same.
-            let trialKey = rng.next()
-            // One standard normal per foreign currency per trial, from counters as well
-            // (Box–Muller), so that a volatility moves no other draw.
-            // Keyed by the currency itself, so that a contract's factor is the same alone and in a portfolio.
-            var z = [Double](repeating: 0, count: drawsZ ? foreign : 0)
-            for g in z.indices {
-                let key = trialKey ^ 0xF0F0_0000_0000_0000 &+ UInt64(foreignCodes[g]) << 1
-                let u = max(CounterRandom.unit(key), 0x1p-60), w = CounterRandom.unit(key &+ 1)
-                z[g] = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * w)
-            }
-            if movesFX { for v in variants.indices { out[v] = toDate } }
-            for i in 0..<flat.contracts {
-                let own = flat.requests[i]
-                // The lever counts the whole term: those recorded are no longer drawn.
-                let n = requestLever.map { max(0, $0 - flat.recorded[i]) } ?? -1
-                var sum = 0.0, atOwn = 0.0, atLever = 0.0
-                let contractKey = trialKey &+ UInt64(i) << 24
-                for j in 0..<flat.draws[i] {
-                    if j == own { atOwn = sum }
-                    if j == n { atLever = sum }
-                    sum += Triangular.standard(CounterRandom.unit(contractKey &+ UInt64(j)))
-                }
-                if flat.draws[i] == own { atOwn = sum }
-                if flat.draws[i] == n { atLever = sum }
-                let c = flat.requestCost[i], lever = costLever ?? c
-                var misses = 0.0
-                for k in flat.kpiStart[i]..<flat.kpiStart[i + 1] {
-                    // Walker's alias method: one uniform picks a column, its fraction the column's own count or its alias.
-                    let start = flat.tableStart[k]
-                    let scaled = rng.unit() * flat.tableSize[k]
-                    let column = Int(scaled)
-                    let x = scaled - Double(column) < flat.keep[start + column] ? column : Int(flat.alias[start + column])
-                    misses += Double(x) * flat.penalty[k]
-                }
-                let mine = (c * atOwn, c * atLever, lever * atOwn, lever * atLever)
-                let credits = (min(flat.cap[i], misses), min(flat.cap[i], misses * penaltyLever))
-                if movesFX {
-                    // Contract by contract: its cost in the simulation's currency × its fx factor in each case.
-                    let group = flat.fxGroup[i], h = flat.horizon[i]
-                    for (v, k) in cases.enumerated() {
-                        let change = k.cost ? (k.count ? mine.3 : mine.2) : (k.count ? mine.1 : mine.0)
-                        let factor = variants[v].fxFactor(group: group, horizon: h, z: group >= 0 && drawsZ ? z[group] : 0)
-                        out[v] += (fixedOf[v][i] + change - (k.penalty ? credits.1 : credits.0)) * factor
+        let lane = Self.lane
+        return try MonteCarlo.run(trials: trials, seed: seed, outputs: outputs, threads: threads, isCancelled: isCancelled,
+                                  progress: progress) { range, rng, out in
+            // Rows of a lane's sums: change requests drawn up to the contract's own count and
+            // the lever's; credits; change costs [own count, lever count] × [own cost, lever
+            // cost]; capped credits without and with the penalty lever; risk losses without
+            // and with the risk multiplier; change requests drawn so far; each case's total
+            // when fx moves; z per currency.
+            let lanes = Lanes(width: lane, rows: 12 + variants.count + foreign)
+            defer { lanes.free() }
+            let atOwn = lanes[0], atLever = lanes[1], misses = lanes[2], drawn = lanes[11]
+            let changes = (lanes[3], lanes[4], lanes[5], lanes[6]), credit = (lanes[7], lanes[8]), loss = (lanes[9], lanes[10])
+            let total = variants.indices.map { lanes[12 + $0] }
+            let z = (0..<foreign).map { lanes[12 + variants.count + $0] }
+            let key = UnsafeMutablePointer<UInt64>.allocate(capacity: lane)
+            defer { key.deallocate() }
+            for first in stride(from: range.lowerBound, to: range.upperBound, by: lane) {
+                let n = min(lane, range.upperBound - first)
+                // One key per trial from the chunk's stream; every draw is then a counter
+                // (trial key, what is drawn, its index) put through a mixer. How many change
+                // requests a lever asks for then moves no other draw, the baseline stays the
+                // same, and the model can be walked once for a lane of trials.
+                for t in 0..<n { key[t] = rng.next() }
+                lanes.zero()
+                // One standard normal per foreign currency per trial (Box–Muller), keyed by the
+                // currency itself, so that a contract's factor is the same alone and in a portfolio.
+                for g in 0..<foreign {
+                    for t in 0..<n {
+                        let k = key[t] ^ 0xF0F0_0000_0000_0000 &+ UInt64(foreignCodes[g]) << 1
+                        let u = max(CounterRandom.unit(k), 0x1p-60), w = CounterRandom.unit(k &+ 1)
+                        z[g][t] = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * w)
                     }
-                } else {
-                    changes.0 += mine.0
-                    changes.1 += mine.1
-                    changes.2 += mine.2
-                    changes.3 += mine.3
-                    credit.0 += credits.0
-                    credit.1 += credits.1
                 }
-            }
-            var loss = (0.0, 0.0)
-            for r in 0..<flat.risks {
-                let u = rng.unit()
-                let hit = (u < flat.likelihood[r] ? flat.impact[r] : 0, u < flat.likelihoodLever[r] ? flat.impact[r] : 0)
-                if movesFX {
+                for i in 0..<flat.contracts {
+                    let own = flat.requests[i], draws = flat.draws[i]
+                    // The lever counts the whole term: those recorded are no longer drawn.
+                    let counted = requestLever.map { max(0, $0 - flat.recorded[i]) } ?? -1
+                    let contract = UInt64(i) << 24
+                    // Request by request across the lane; the sums so far are kept at the
+                    // contract's own count and at the lever's.
+                    for t in 0..<n { drawn[t] = 0 }
+                    for j in 0...draws {
+                        if j == own { atOwn.update(from: drawn, count: n) }
+                        if j == counted { atLever.update(from: drawn, count: n) }
+                        if j == draws { break }
+                        let request = contract &+ UInt64(j)
+                        for t in 0..<n { drawn[t] += Triangular.standard(CounterRandom.unit(key[t] &+ request)) }
+                    }
+                    for t in 0..<n { misses[t] = 0 }
+                    for k in flat.kpiStart[i]..<flat.kpiStart[i + 1] {
+                        // Walker's alias method on one 64-bit draw: its high half picks a column
+                        // (multiply and shift), its low half the column's own count or its alias.
+                        // Integers and a select throughout: no branch to mispredict, no conversion to check.
+                        let threshold = flat.threshold.baseAddress! + flat.tableStart[k], alias = flat.alias.baseAddress! + flat.tableStart[k]
+                        let size = flat.tableSize[k], penalty = flat.penalty[k], index = UInt64(k) &* CounterRandom.gamma
+                        for t in 0..<n {
+                            let bits = CounterRandom.bits(key[t] ^ 0x0F0F_0000_0000_0000 &+ index)
+                            let column = Int(truncatingIfNeeded: ((bits >> 32) &* size) >> 32)
+                            let other = Int(alias[column])
+                            let x = bits & 0xFFFF_FFFF < threshold[column] ? column : other
+                            misses[t] += Double(x) * penalty
+                        }
+                    }
+                    let c = flat.requestCost[i], lever = costLever ?? c, cap = flat.cap[i]
+                    if movesFX {
+                        // Contract by contract: its cost in the simulation's currency × its fx factor in each case.
+                        let group = flat.fxGroup[i], h = flat.horizon[i]
+                        for (v, k) in cases.enumerated() {
+                            let fixed = fixedOf[v][i], price = k.cost ? lever : c, scale = k.penalty ? penaltyLever : 1
+                            let drawn = k.count ? atLever : atOwn, sum = total[v]
+                            for t in 0..<n {
+                                let factor = variants[v].fxFactor(group: group, horizon: h, z: group >= 0 && drawsZ ? z[group][t] : 0)
+                                sum[t] += (fixed + price * drawn[t] - min(cap, misses[t] * scale)) * factor
+                            }
+                        }
+                    } else {
+                        for t in 0..<n {
+                            changes.0[t] += c * atOwn[t]
+                            changes.1[t] += c * atLever[t]
+                            changes.2[t] += lever * atOwn[t]
+                            changes.3[t] += lever * atLever[t]
+                            credit.0[t] += min(cap, misses[t])
+                            credit.1[t] += min(cap, misses[t] * penaltyLever)
+                        }
+                    }
+                }
+                for r in 0..<flat.risks {
+                    let chance = flat.likelihood[r], chanceLever = flat.likelihoodLever[r], impact = flat.impact[r]
+                    let index = UInt64(r) &* CounterRandom.gamma
                     let group = flat.riskFXGroup[r], h = flat.riskHorizon[r]
+                    for t in 0..<n {
+                        let u = CounterRandom.unit(key[t] ^ 0x3C3C_0000_0000_0000 &+ index)
+                        let hit = (u < chance ? impact : 0, u < chanceLever ? impact : 0)
+                        if movesFX {
+                            for (v, k) in cases.enumerated() {
+                                total[v][t] += (k.risk ? hit.1 : hit.0) * variants[v].fxFactor(group: group, horizon: h, z: group >= 0 && drawsZ ? z[group][t] : 0)
+                            }
+                        } else {
+                            loss.0[t] += hit.0
+                            loss.1[t] += hit.1
+                        }
+                    }
+                }
+                for t in 0..<n {
                     for (v, k) in cases.enumerated() {
-                        out[v] += (k.risk ? hit.1 : hit.0) * variants[v].fxFactor(group: group, horizon: h, z: group >= 0 && drawsZ ? z[group] : 0)
+                        if movesFX {
+                            out[v, first + t] = toDate + total[v][t]
+                        } else {
+                            let change = k.cost ? (k.count ? changes.3[t] : changes.2[t]) : (k.count ? changes.1[t] : changes.0[t])
+                            out[v, first + t] = toDate + fixed[v] + change - (k.penalty ? credit.1[t] : credit.0[t]) + (k.risk ? loss.1[t] : loss.0[t])
+                        }
                     }
-                } else {
-                    loss.0 += hit.0
-                    loss.1 += hit.1
-                }
-            }
-            if !movesFX {
-                for (v, k) in cases.enumerated() {
-                    let change = k.cost ? (k.count ? changes.3 : changes.2) : (k.count ? changes.1 : changes.0)
-                    out[v] = toDate + fixed[v] + change - (k.penalty ? credit.1 : credit.0) + (k.risk ? loss.1 : loss.0)
-                }
-            }
-            if capsVary {
-                for v in variants.indices {
-                    var cap = 0.0
-                    for i in 0..<flat.contracts {
-                        let group = flat.budgetFXGroup[i]
-                        cap += flat.budgetCap[i] * variants[v].fxFactor(group: group, horizon: flat.horizon[i], z: group >= 0 ? z[group] : 0)
+                    if capsVary {
+                        for v in variants.indices {
+                            var cap = 0.0
+                            for i in 0..<flat.contracts {
+                                let group = flat.budgetFXGroup[i]
+                                cap += flat.budgetCap[i] * variants[v].fxFactor(group: group, horizon: flat.horizon[i], z: group >= 0 ? z[group][t] : 0)
+                            }
+                            out[variants.count + v, first + t] = cap
+                        }
                     }
-                    out[variants.count + v] = cap
                 }
             }
         }
     }
+}
+
+/// Rows of sums over a lane of trials, in one allocation.
+private struct Lanes {
+    let width: Int, rows: Int
+    private let base: UnsafeMutablePointer<Double>
+
+    init(width: Int, rows: Int) {
+        self.width = width
+        self.rows = rows
+        base = .allocate(capacity: width * rows)
+    }
+
+    subscript(row: Int) -> UnsafeMutablePointer<Double> { base + row * width }
+    func zero() { base.initialize(repeating: 0, count: width * rows) }
+    func free() { base.deallocate() }
 }
 
 /// The model laid out flat for the trial loop: no per-contract arrays to retain.
@@ -188,9 +243,10 @@ private final class FlatModel: @unchecked Sendable {
     let requests: UnsafeBufferPointer<Int>, draws: UnsafeBufferPointer<Int>
     let requestCost: UnsafeBufferPointer<Double>, cap: UnsafeBufferPointer<Double>
     let kpiStart: UnsafeBufferPointer<Int>, penalty: UnsafeBufferPointer<Double>
-    /// Each kpi's alias table over its counts 0…n: keep the column's count with probability `keep`, else `alias`.
-    let tableStart: UnsafeBufferPointer<Int>, tableSize: UnsafeBufferPointer<Double>
-    let keep: UnsafeBufferPointer<Double>, alias: UnsafeBufferPointer<Int32>
+    /// Each kpi's alias table over its counts 0…n: keep the column's count when 32 random
+    /// bits are below `threshold` (its probability × 2³²), else take `alias`.
+    let tableStart: UnsafeBufferPointer<Int>, tableSize: UnsafeBufferPointer<UInt64>
+    let threshold: UnsafeBufferPointer<UInt64>, alias: UnsafeBufferPointer<Int32>
     /// Each risk's chance over what is left of the term, without and with the risk_multiplier lever.
     let likelihood: UnsafeBufferPointer<Double>, likelihoodLever: UnsafeBufferPointer<Double>, impact: UnsafeBufferPointer<Double>
     /// Change requests approved or done, which count towards the lever's number.
@@ -214,8 +270,8 @@ private final class FlatModel: @unchecked Sendable {
         penalty = FlatModel.copy(kpis.map(\.penalty))
         let tables = kpis.map { AliasTable(KPIModel.pmf($0.periods, $0.missRate)) }
         tableStart = FlatModel.copy(tables.reduce(into: [0]) { $0.append($0.last! + $1.keep.count) })
-        tableSize = FlatModel.copy(tables.map { Double($0.keep.count) })
-        keep = FlatModel.copy(tables.flatMap(\.keep))
+        tableSize = FlatModel.copy(tables.map { UInt64($0.keep.count) })
+        threshold = FlatModel.copy(tables.flatMap(\.keep).map { UInt64(($0 * 0x1p32).rounded()) })
         alias = FlatModel.copy(tables.flatMap(\.alias))
         likelihood = FlatModel.copy(model.risks.map { $0.chance() })
         likelihoodLever = FlatModel.copy(model.risks.map { $0.chance(multiplier: riskMultiplier) })
@@ -235,7 +291,10 @@ private final class FlatModel: @unchecked Sendable {
     }
 
     deinit {
-        for p in [requestCost, cap, penalty, tableSize, keep, likelihood, likelihoodLever, impact, horizon, budgetCap, riskHorizon] {
+        for p in [requestCost, cap, penalty, likelihood, likelihoodLever, impact, horizon, budgetCap, riskHorizon] {
+            p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
+        }
+        for p in [tableSize, threshold] {
             p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         }
         for p in [requests, draws, recorded, kpiStart, tableStart, fxGroup, budgetFXGroup, riskFXGroup] {

@@ -24,22 +24,34 @@ enum MonteCarlo {
     static func run(trials: Int, seed: UInt64, outputs: Int, threads: Int = 2,
                     isCancelled: @escaping @Sendable () -> Bool, progress: (@Sendable (Int) -> Void)? = nil,
                     trial: @escaping @Sendable (inout Xoshiro256, inout [Double]) -> Void) throws(Interrupted) -> [[Double]] {
-        let buffer = SharedBuffer(count: trials * outputs)
+        try run(trials: trials, seed: seed, outputs: outputs, threads: threads, isCancelled: isCancelled, progress: progress) {
+            (range: Range<Int>, rng: inout Xoshiro256, out: Outputs) in
+            var values = [Double](repeating: 0, count: outputs)
+            for t in range {
+                trial(&rng, &values)
+                for o in 0..<outputs { out[o, t] = values[o] }
+            }
+        }
+    }
+
+    /// The same, a chunk of trials at a time: `chunk(range, rng, out)` sets
+    /// `out[o, t]` for every output `o` and trial `t` in `range`, so that a
+    /// kernel can go through its model once for many trials.
+    static func run(trials: Int, seed: UInt64, outputs: Int, threads: Int = 2,
+                    isCancelled: @escaping @Sendable () -> Bool, progress: (@Sendable (Int) -> Void)? = nil,
+                    chunk body: @escaping @Sendable (Range<Int>, inout Xoshiro256, Outputs) -> Void) throws(Interrupted) -> [[Double]] {
+        let buffer = Outputs(trials: trials, outputs: outputs)
         defer { buffer.free() }
         let chunks = (trials + chunk - 1) / chunk
         let counter = Counter()
         let state = RunState()
         Parallel.run(min(threads, max(1, chunks))) { _ in
-            var out = [Double](repeating: 0, count: outputs)
             while let c = counter.take(below: chunks) {
                 if state.stopped || isCancelled() { state.stop(); return }
                 var rng = Xoshiro256(seed: seed ^ (UInt64(c) &* 0x9E37_79B9_7F4A_7C15))
-                let end = min(trials, (c + 1) * chunk)
-                for t in (c * chunk)..<end {
-                    trial(&rng, &out)
-                    for o in 0..<outputs { buffer[o * trials + t] = out[o] }
-                }
-                progress?(state.finished(end - c * chunk))
+                let range = (c * chunk)..<min(trials, (c + 1) * chunk)
+                body(range, &rng, buffer)
+                progress?(state.finished(range.count))
             }
         }
         if state.stopped { throw Interrupted(done: state.done) }
@@ -47,17 +59,19 @@ enum MonteCarlo {
     }
 
     /// Trials' values written by several threads, each to its own slots.
-    private final class SharedBuffer: @unchecked Sendable {
-        let base: UnsafeMutablePointer<Double>
-        init(count: Int) {
-            base = .allocate(capacity: max(1, count))
-            base.initialize(repeating: 0, count: max(1, count))
+    final class Outputs: @unchecked Sendable {
+        fileprivate let base: UnsafeMutablePointer<Double>
+        private let trials: Int
+        fileprivate init(trials: Int, outputs: Int) {
+            self.trials = trials
+            base = .allocate(capacity: max(1, trials * outputs))
+            base.initialize(repeating: 0, count: max(1, trials * outputs))
         }
-        subscript(i: Int) -> Double {
-            get { base[i] }
-            set { base[i] = newValue }
+        subscript(output: Int, trial: Int) -> Double {
+            get { base[output * trials + trial] }
+            set { base[output * trials + trial] = newValue }
         }
-        func free() { base.deallocate() }
+        fileprivate func free() { base.deallocate() }
     }
 
     private final class RunState: @unchecked Sendable {

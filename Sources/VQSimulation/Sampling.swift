@@ -44,11 +44,17 @@ struct AliasTable {
 /// A uniform draw from a counter: SplitMix64's output function, a good
 /// 64-bit mixer, applied to distinct counters gives independent uniforms.
 enum CounterRandom {
+    /// SplitMix64's increment: counters `base + i × gamma` are SplitMix64's own sequence.
+    static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     @inline(__always)
-    static func unit(_ counter: UInt64) -> Double {
-        var z = counter &+ 0x9E37_79B9_7F4A_7C15
+    static func bits(_ counter: UInt64) -> UInt64 {
+        var z = counter &+ gamma
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) * 0x1.0p-53
+        return z ^ (z >> 31)
     }
+
+    @inline(__always)
+    static func unit(_ counter: UInt64) -> Double { Double(bits(counter) >> 11) * 0x1.0p-53 }
 }

@@ -4,6 +4,7 @@ import Testing
 @testable import VQGenerator
 @testable import VQJSON
 @testable import VQLanguage
+import VQModel
 @testable import VQSimulation
 @testable import VQStore
 @testable import VQSupport
@@ -70,6 +71,23 @@ struct SimulationTests {
         let one = try MonteCarlo.run(trials: 10_000, seed: 3, outputs: 1, threads: 1, isCancelled: { false }, trial: trial)
         let two = try MonteCarlo.run(trials: 10_000, seed: 3, outputs: 1, threads: 2, isCancelled: { false }, trial: trial)
         #expect(one == two)
+    }
+
+    /// The cost kernel goes through lanes of trials on both cores; its totals are the
+    /// same on one thread, with foreign money moving (contract by contract) or not.
+    @Test(arguments: [0, 1])
+    func costTotalsDoNotDependOnTheThreadCount(fx: Int) throws {
+        let store = try Store(path: Fixture.storePath, today: Fixture.today)
+        let contracts = try store.table(.contracts)
+        let rows = (0..<contracts.count).filter { contracts.text(ContractField.status, $0) == "active" }
+        let model = try SimulationModel.contracts(rows, from: store, target: "active")
+        let levers: [(Lever, Double)] = fx == 1 ? [(.fx, 1.1), (.fx_volatility, 0.1), (.risk_multiplier, 2)]
+            : [(.discount, 0.05), (.change_requests, 3), (.penalty, 2)]
+        let simulator = CostSimulator(model: model, variants: [Variant(name: "baseline", levers: []), Variant(name: "scenario", levers: levers)])
+        let one = try simulator.run(trials: 700, seed: 5, threads: 1, isCancelled: { false }, progress: nil)
+        let two = try simulator.run(trials: 700, seed: 5, threads: 2, isCancelled: { false }, progress: nil)
+        #expect(one == two)
+        #expect(one[0] != one[1])
     }
 
     /// The Monte Carlo mean agrees with the closed form: within the stated 95% half-width
