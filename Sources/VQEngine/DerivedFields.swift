@@ -223,10 +223,14 @@ extension Store {
 
         /// One measurement (null actuals are not measurements).
         mutating func add(actual: Double, period: JSONValue, target: Double?, lower: Bool) {
+            add(actual: actual, month: { if case .string(let p) = period { Dates.parseMonth(p) } else { nil } }(), target: target, lower: lower)
+        }
+
+        mutating func add(actual: Double, month: Int?, target: Double?, lower: Bool) {
             count += 1
             sum += actual
             if let t = target, lower ? actual > t : actual < t { misses += 1 }
-            if case .string(let p) = period, let month = Dates.parseMonth(p), month >= latestPeriod {
+            if let month, month >= latestPeriod {
                 latestPeriod = month
                 latest = actual
             }
@@ -245,16 +249,16 @@ extension Store {
         let kpis = try table(.kpis)
         let measurements = try table(.measurements)
         let target = kpis.values(KPIField.target), direction = kpis.values(KPIField.direction)
-        let actual = measurements.values(MeasurementField.actual)
-        let period = measurements.values(MeasurementField.period)
+        let actual = measurements.numbers(MeasurementField.actual)
+        let month = measurements.months(MeasurementField.period)
         let owner = measurements.links(MeasurementField.kpi)
         var stats = [KPIStats](repeating: KPIStats(), count: kpis.count)
         let lower = (0..<kpis.count).map { direction[$0] == .string("lower") }
         let targets = (0..<kpis.count).map { target[$0].number }
         for m in 0..<measurements.count {
-            let k = Int(owner[m])
-            guard k >= 0, let a = actual[m].number else { continue }
-            stats[k].add(actual: a, period: period[m], target: targets[k], lower: lower[k])
+            let k = Int(owner[m]), a = actual[m]
+            guard k >= 0, !a.isNaN else { continue }
+            stats[k].add(actual: a, month: month[m], target: targets[k], lower: lower[k])
         }
         for k in stats.indices { stats[k].finish(target: targets[k], lower: lower[k]) }
         return stats
@@ -411,7 +415,7 @@ extension Store {
             let c = kpiContract[k]
             return c < 0 ? -1 : contractVendor[Int(c)]
         }
-        let actual = measurements.values(MeasurementField.actual)
+        let actual = measurements.numbers(MeasurementField.actual)
         let owner = measurements.links(MeasurementField.kpi)
         var sum = [CompensatedSum](repeating: CompensatedSum(), count: vendors.count)
         var n = [Int](repeating: 0, count: vendors.count)
@@ -419,7 +423,8 @@ extension Store {
             let k = owner[m]
             guard k >= 0 else { continue }
             let v = vendorOfKPI[Int(k)]
-            guard v >= 0, let a = actual[m].number else { continue }
+            let a = actual[m]
+            guard v >= 0, !a.isNaN else { continue }
             sum[Int(v)] += a
             n[Int(v)] += 1
         }

@@ -9,12 +9,8 @@ public enum DemoStore {
     public static let seed: UInt64 = 42
     public static let vendors = 50
 
-    /// Where the demo stores are kept: `$XDG_CACHE_HOME/vq`, else `~/.cache/vq`.
-    public static var cacheDirectory: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/vq" }
-        return NSHomeDirectory() + "/.cache/vq"
-    }
+    /// Where the demo stores are kept: vq's cache directory, as the column cache.
+    public static var cacheDirectory: String { ColumnCache.standardDirectory }
 
     /// The demo store as of `today`, made now if this day's is not there yet.
     public static func path(today: Int, in root: String = cacheDirectory) throws -> String {

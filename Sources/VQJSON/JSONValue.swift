@@ -76,6 +76,9 @@ public struct JSONNumber: Sendable, Equatable {
 
     public var text: String { written?.text ?? JSONNumber.canonicalText(value) }
 
+    /// Whether the number keeps text of its own (`1.50`, `1e6`), which a plain Double would lose.
+    public var keepsText: Bool { written != nil }
+
     public static func == (a: JSONNumber, b: JSONNumber) -> Bool { a.value == b.value && a.text == b.text }
 
     /// Integers without a fraction, others in the shortest text that reads back

@@ -86,7 +86,7 @@ extension Session {
     func refresh() throws {
         let old = store
         let fresh: Store
-        do { fresh = try Store(path: old.path, today: old.today) } catch { throw Diagnostic(error.message) }
+        do { fresh = try Store(path: old.path, today: old.today, cache: old.cache) } catch { throw Diagnostic(error.message) }
         func carry(_ relation: Relation) -> Relation? {
             switch relation.scope {
             case .records(let c):

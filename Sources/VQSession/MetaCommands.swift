@@ -182,7 +182,7 @@ public struct MetaCommand: Sendable {
         },
         MetaCommand("open", usage: ".open DIR", "switch to another store", example: ".open ~/stores/2026", argument: .directory) { session, call in
             guard call.arguments.count == 1 else { throw call.usage }
-            do throws(StoreError) { session.open(try Store(path: call.arguments[0])) } catch { throw Diagnostic(error.message, at: call.range) }
+            do throws(StoreError) { session.open(try Store(path: call.arguments[0], cache: session.store.cache)) } catch { throw Diagnostic(error.message, at: call.range) }
             if session.confirms {
                 let counts = [CollectionName.vendors, .contracts].compactMap { c in
                     (try? session.store.table(c)).map { "\(ValueText.count($0.count)) \(c.rawValue)" }
@@ -191,7 +191,7 @@ public struct MetaCommand: Sendable {
             }
         },
         MetaCommand("reload", usage: ".reload", "read the store's files again", example: ".reload") { session, call in
-            do throws(StoreError) { session.open(try Store(path: session.store.path)) } catch { throw Diagnostic(error.message, at: call.range) }
+            do throws(StoreError) { session.open(try Store(path: session.store.path, cache: session.store.cache)) } catch { throw Diagnostic(error.message, at: call.range) }
         },
         MetaCommand("quit", aliases: ["exit", "q"], usage: ".quit", "leave vq (also .exit, or Ctrl-D)", example: ".quit") { session, _ in
             session.quitRequested = true

@@ -14,6 +14,22 @@ public struct IDIndex: Sendable {
 
     static let empty = IDIndex(storage: .hashed([:]))
 
+    /// The index of `ids` (nil: a record without one): the ids themselves when
+    /// they are known to ascend, else a dictionary in which the first record wins.
+    init(ids: [String?], ascending: Bool) {
+        if ascending, !ids.contains(nil) {
+            storage = .ascending(ids.map { $0! })
+            return
+        }
+        var index: [ExactString: Int] = [:]
+        index.reserveCapacity(ids.count)
+        for (row, id) in ids.enumerated() {
+            guard let id else { continue }
+            if index[ExactString(id)] == nil { index[ExactString(id)] = row }
+        }
+        storage = .hashed(index)
+    }
+
     init(hashed: [ExactString: Int]) { storage = .hashed(hashed) }
     init(ascending ids: [String]) { storage = .ascending(ids) }
     private init(storage: Storage) { self.storage = storage }
@@ -31,6 +47,12 @@ public struct IDIndex: Sendable {
             }
             return nil
         }
+    }
+
+    /// Whether the ids index themselves (they ascend).
+    var isAscending: Bool {
+        if case .ascending = storage { return true }
+        return false
     }
 
     var ids: [String] {

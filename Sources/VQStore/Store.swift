@@ -19,6 +19,8 @@ public final class Store {
     var moneyCache: [String: MoneyColumn] = [:]
     var ratesCache: Rates?
     public let today: Int
+    /// Where parsed files are kept for the next process (nil: `--no-cache`).
+    public let cache: ColumnCache?
     /// What settings.json says (SPEC §2).
     public let settings: StoreSettings
     /// The currency mixed amounts are converted to (SPEC §5): settings.json's, unless
@@ -32,7 +34,7 @@ public final class Store {
     }
 
     /// Opens a store directory; fails when it is not a readable directory.
-    public init(path: String, today: Int = Dates.today()) throws(StoreError) {
+    public init(path: String, today: Int = Dates.today(), cache: ColumnCache? = nil) throws(StoreError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw StoreError("cannot open store '\(path)': no such directory")
@@ -43,6 +45,7 @@ public final class Store {
         }
         self.path = path
         self.today = today
+        self.cache = cache
         let (settings, problems) = StoreSettings.read((path as NSString).appendingPathComponent(StoreSettings.fileName))
         self.settings = settings
         self.problems = problems
@@ -63,6 +66,9 @@ public final class Store {
         (path as NSString).appendingPathComponent(collection.fileName)
     }
 
+    /// Tables served from the column cache so far.
+    public private(set) var cached: Set<CollectionName> = []
+
     /// Tables read so far.
     public var loaded: [CollectionName] { tables.keys.sorted() }
 
@@ -79,7 +85,7 @@ public final class Store {
         collections.forEach(add)
         let missing = wanted.filter { tables[$0] == nil && unreadable[$0] == nil }.sorted()
         guard missing.count > 1 else { return }
-        let parsed = TableLoader.parseConcurrently(missing.map { ($0, fileURL($0)) })
+        let parsed = TableLoader.readConcurrently(missing.map { ($0, fileURL($0)) }, cache: cache)
         for (c, result) in zip(missing, parsed) {
             switch result {
             case .success(let loaded): finish(c, loaded)
@@ -92,9 +98,9 @@ public final class Store {
     public func table(_ collection: CollectionName) throws(StoreError) -> Table {
         if let t = tables[collection] { return t }
         if let e = unreadable[collection] { throw e }
-        switch TableLoader.parse(collection, file: fileURL(collection)) {
-        case .success(let loaded):
-            finish(collection, loaded)
+        switch TableLoader.read(collection, file: fileURL(collection), cache: cache) {
+        case .success(let read):
+            finish(collection, read)
             return tables[collection]!
         case .failure(let e):
             unreadable[collection] = e
@@ -102,18 +108,47 @@ public final class Store {
         }
     }
 
-    /// Completes a table just read, in this one place: the validator checks it
-    /// and gives its records by id, and its references are resolved to rows.
-    private func finish(_ collection: CollectionName, _ loaded: TableLoader.Loaded) {
-        let table = loaded.table
-        identities[collection] = loaded.identity
-        problems += loaded.problems
-        var validator = Validator(table: table)
-        table.idIndex = validator.checkFields()
+    /// Completes a table just read, in this one place: checked (or its checks
+    /// taken from its cache entry), its references resolved to rows, its
+    /// problems listed, and its cache entry written when it was parsed.
+    private func finish(_ collection: CollectionName, _ read: TableLoader.Read) {
+        let table: Table
+        var found: [Validator.Finding]
+        var cachedReferences: [String: (targetHash: UInt64, found: [Validator.Finding])] = [:]
+        let checks: CachedChecks
+        let stamp: SourceStamp?
+        var entry: CacheEntry?
+        switch read {
+        case .parsed(let loaded):
+            table = loaded.table
+            identities[collection] = loaded.identity
+            stamp = loaded.stamp
+            table.contentHash = loaded.stamp?.contentHash ?? (cache != nil ? Store.missingFileHash : nil)
+            var validator = Validator(table: table)
+            table.idIndex = validator.checkFields()
+            found = validator.found
+            checks = CachedChecks(loadProblems: loaded.problems, found: found, idsAscend: table.idIndex.isAscending)
+        case .cached(let cached):
+            self.cached.insert(collection)
+            entry = cached
+            table = Table(name: collection, columnNames: cached.columnNames, shapes: cached.shapes, count: cached.count,
+                          skipped: cached.skipped, source: cached)
+            table.idsAscend = cached.checks.idsAscend
+            table.contentHash = cached.stamp.contentHash
+            identities[collection] = cached.stamp.identity
+            stamp = cached.stamp
+            checks = cached.checks
+            found = checks.found
+            cachedReferences = cached.references.mapValues { ($0.targetHash, $0.found) }
+        }
+        problems += checks.loadProblems
         // Listed before its references are resolved, which may read the tables it names.
         tables[collection] = table
         var references: [String: [Int32]] = [:]
+        var resolved: [CachedReference] = []
+        var outdated = entry == nil
         for (field, target) in collection.spec.references {
+            var validator = Validator(table: table)
             let targetTable: Table?
             if target == collection {
                 targetTable = table
@@ -123,19 +158,47 @@ public final class Store {
                     targetTable = nil
                 }
             }
-            references[field] = validator.resolve(field: field, in: targetTable)
+            // Links resolved against the same content of the target are taken as they were.
+            let hash = targetTable?.contentHash
+            let links: [Int32], findings: [Validator.Finding]
+            if let hash, let known = cachedReferences[field], known.targetHash == hash, let cached = entry?.links(field) {
+                (links, findings) = (cached, known.found)
+            } else {
+                links = validator.resolve(field: field, in: targetTable)
+                findings = validator.found
+                outdated = true
+            }
+            references[field] = links
+            found += findings
+            resolved.append(CachedReference(field: field, targetHash: hash ?? 0, links: links, found: findings))
         }
         table.references = references
-        problems += validator.problems
+        problems += Validator.ordered(found)
+        // An entry is written for a file just parsed, and again when a table it refers to has changed.
+        if let cache, let stamp, outdated {
+            cache.save(table, file: fileURL(collection), stamp: stamp, checks: checks, references: resolved)
+        }
     }
+
+    /// The content hash of a missing file: that of an empty one.
+    static let missingFileHash = ContentHash.of([UInt8]())
 
     /// The records of a collection not read yet whose string `field` is one of
     /// `values`, found in its file without reading the rest (one contract's
     /// measurements out of a million). Nil when the table has been read (use it)
     /// or the file must be read whole.
     public func records<F: StoredField>(where field: F, isOneOf values: Set<ExactString>) -> [JSONObject]? {
-        guard tables[F.collection] == nil else { return nil }
+        guard tables[F.collection] == nil, !servedFromCache(F.collection) else { return nil }
         return TableLoader.records(in: fileURL(F.collection), field: field.rawValue, values: values)
+    }
+
+    /// Whether the collection's table can be had from its cache entry (it is then
+    /// read so): faster than searching or scanning its file.
+    func servedFromCache(_ collection: CollectionName) -> Bool {
+        guard let cache, tables[collection] == nil, unreadable[collection] == nil,
+              let entry = TableLoader.cached(collection, file: fileURL(collection), cache: cache) else { return false }
+        finish(collection, .cached(entry))
+        return true
     }
 
     /// Rows of `child` whose `field` names each row of `parent` (`vendor.contracts`).

@@ -5,21 +5,50 @@ import VQSupport
 /// One collection in memory, stored by column. Every record keeps its fields,
 /// known or not, and the order its keys were written in, so the write path can
 /// give back what it read.
+///
+/// A table served from the column cache decodes each column, its key orders
+/// and its id index on first use, so a statement pays only for the fields it
+/// reads. A table is used by one thread at a time (its validation halves run
+/// on a table read from JSON, which is decoded whole).
 public final class Table {
     public let name: CollectionName
     /// Schema fields first, then fields the model does not know, in order of first appearance.
     public private(set) var columnNames: [String]
     private var columnIndex: [ExactString: Int]
     /// `columns[c][r]`: the value of column c in record r (`.null` when absent).
-    public private(set) var columns: [[JSONValue]]
+    public var columns: Columns { Columns(table: self) }
+    private var decoded: [[JSONValue]?]
     /// Distinct key orders; `recordShape[r]` indexes the one record r was written with.
     private var shapes: [[Int]]
-    private var recordShape: [Int32]
-    public private(set) var count: Int
+    private var decodedShapes: [Int32]?
+    /// Where columns not decoded yet come from.
+    private var source: ColumnSource?
+    public let count: Int
     /// Record indices by `id` (the first record wins when an id is duplicated).
-    public internal(set) var idIndex = IDIndex.empty
+    public internal(set) var idIndex: IDIndex {
+        get {
+            if let index = builtIndex { return index }
+            let index = IDIndex(ids: (0..<count).map { id($0) }, ascending: idsAscend)
+            builtIndex = index
+            return index
+        }
+        set { builtIndex = newValue }
+    }
+    private var builtIndex: IDIndex?
+    /// Whether the ids were found to ascend when the table was checked (its index is then the ids themselves).
+    var idsAscend = false
     /// For each reference field, the row of the record it names in the target table (-1: none).
     public internal(set) var references: [String: [Int32]] = [:]
+    /// The hash of the file's content (when the column cache is on), which the
+    /// cached references of other tables to this one were resolved against.
+    var contentHash: UInt64?
+
+    /// The columns, decoded on first use.
+    public struct Columns {
+        let table: Table
+        public subscript(column: Int) -> [JSONValue] { table.column(at: column) }
+        public var count: Int { table.columnNames.count }
+    }
 
     /// An empty table of the collection (its file is missing).
     convenience init(name: CollectionName) {
@@ -31,12 +60,98 @@ public final class Table {
         name = built.name
         columnNames = built.columnNames
         columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { (ExactString($1), $0) })
-        columns = built.columns
+        decoded = built.columns
         shapes = built.shapes
-        recordShape = built.recordShape
+        decodedShapes = built.recordShape
         count = built.count
         skipped = built.skipped
     }
+
+    /// A stored field's numbers (NaN where a value is not a number), without
+    /// decoding the column's values when it comes from the cache.
+    public func numbers<F: StoredField>(_ field: F) -> [Double] {
+        if decoded[field.column] == nil, let numbers = (source as? CacheEntry)?.numbers(field.column) { return numbers }
+        return columns[field.column].map { $0.number ?? .nan }
+    }
+
+    /// A stored field's months (`YYYY-MM`, as months since year 0; nil where
+    /// the value is not one), each distinct text parsed once when it can be.
+    public func months<F: StoredField>(_ field: F) -> [Int?] {
+        if decoded[field.column] == nil, let (distinct, codes) = (source as? CacheEntry)?.codes(field.column) {
+            let months = distinct.map(Dates.parseMonth)
+            return codes.map { $0 == CacheFile.nullCode ? nil : months[Int($0)] }
+        }
+        return columns[field.column].map { if case .string(let s) = $0 { Dates.parseMonth(s) } else { nil } }
+    }
+
+    /// A table whose columns and key orders are decoded from `source` when first used.
+    init(name: CollectionName, columnNames: [String], shapes: [[Int]], count: Int, skipped: [Int], source: ColumnSource) {
+        self.name = name
+        self.columnNames = columnNames
+        columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { (ExactString($1), $0) })
+        decoded = Array(repeating: nil, count: columnNames.count)
+        self.shapes = shapes
+        self.count = count
+        self.skipped = skipped
+        self.source = source
+    }
+
+    private func column(at c: Int) -> [JSONValue] {
+        if let values = decoded[c] { return values }
+        if let values = source?.column(c), values.count == count {
+            decoded[c] = values
+            return values
+        }
+        reread()
+        return decoded[c]!
+    }
+
+    private var recordShape: [Int32] {
+        if let shape = decodedShapes { return shape }
+        if let shape = source?.recordShapes(), shape.count == count, shape.allSatisfy({ $0 >= 0 && Int($0) < shapes.count }) {
+            decodedShapes = shape
+            return shape
+        }
+        reread()
+        return decodedShapes!
+    }
+
+    /// A cached column that does not read back as written: the whole table is
+    /// taken from its JSON file instead (as it was when the cache was checked).
+    private func reread() {
+        let parts = source?.reread()
+        source = nil
+        guard let parts, parts.count == count else {
+            // The file changed since: the store notices before the next statement. Until then, nothing is invented.
+            for c in decoded.indices where decoded[c] == nil { decoded[c] = Array(repeating: .null, count: count) }
+            if decodedShapes == nil { decodedShapes = Array(repeating: 0, count: count) }
+            return
+        }
+        for c in decoded.indices {
+            let theirs = parts.columnNames.firstIndex(of: columnNames[c])
+            decoded[c] = theirs.map { parts.columns[$0] } ?? Array(repeating: .null, count: count)
+        }
+        let map = parts.columnNames.map { columnIndex[ExactString($0)] ?? 0 }
+        shapes = parts.shapes.map { $0.map { map[$0] } }
+        decodedShapes = parts.recordShape
+    }
+
+    /// Every column and key order decoded (before the table is written out in full).
+    func decodeAll() {
+        for c in decoded.indices { _ = column(at: c) }
+        _ = recordShape
+        source = nil
+    }
+
+    /// The table as a builder gives it, every column decoded.
+    var builtParts: TableBuilder.Parts {
+        decodeAll()
+        return TableBuilder.Parts(name: name, columnNames: columnNames, columns: decoded.map { $0! }, shapes: shapes,
+                                  recordShape: decodedShapes!, count: count, skipped: skipped)
+    }
+
+    /// The key orders, for the column cache.
+    var keyOrders: (shapes: [[Int]], recordShape: [Int32]) { (shapes, recordShape) }
 
     public func column(_ field: String) -> Int? { columnIndex[ExactString(field)] }
 

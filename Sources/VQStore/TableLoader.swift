@@ -11,14 +11,41 @@ public enum TableLoader {
         var problems: [StoreProblem]
         /// The file as it was when read (nil: it was missing).
         var identity: FileIdentity? = nil
+        /// The version read, for its column cache entry (when the cache is on).
+        var stamp: SourceStamp? = nil
+    }
+
+    /// A file read: parsed from JSON, or its current column cache entry.
+    enum Read: @unchecked Sendable {
+        case parsed(Loaded)
+        case cached(CacheEntry)
     }
 
     static func parse(_ collection: CollectionName, file: String) -> Result<Loaded, StoreError> {
-        guard FileManager.default.fileExists(atPath: file) else {
-            return .success(Loaded(table: Table(name: collection), problems: []))  // a missing file is an empty collection
+        read(collection, file: file, cache: nil).map { read in
+            guard case .parsed(let loaded) = read else { preconditionFailure("no cache was given") }
+            return loaded
         }
+    }
+
+    /// The file's current column cache entry, without reading the file otherwise.
+    static func cached(_ collection: CollectionName, file: String, cache: ColumnCache) -> CacheEntry? {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return cache.entry(collection, file: file, json: fd, identity: FileIdentity(info))
+    }
+
+    /// Reads a file, from its column cache entry when `cache` has a current one.
+    static func read(_ collection: CollectionName, file: String, cache: ColumnCache?) -> Result<Read, StoreError> {
+        guard FileManager.default.fileExists(atPath: file) else {
+            return .success(.parsed(Loaded(table: Table(name: collection), problems: [])))  // a missing file is an empty collection
+        }
+        let readStart = ColumnCache.now()
         // Mapped rather than read: no copy of a large file, and the pages come from the cache.
-        let fd = open(file, O_RDONLY)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             return .failure(StoreError("cannot read \(collection.fileName): \(String(cString: strerror(errno)))"))
         }
@@ -27,15 +54,20 @@ public enum TableLoader {
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             return .failure(StoreError("cannot read \(collection.fileName): not a regular file"))
         }
-        let size = Int(info.st_size)
         let identity = FileIdentity(info)
-        if size == 0 { return parse(collection, bytes: UnsafeBufferPointer(start: nil, count: 0)).map { $0.identified(identity) } }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+        if let cache, let entry = cache.entry(collection, file: file, json: fd, identity: identity) { return .success(.cached(entry)) }
+        guard let mapped = MappedFile(fd: fd) else {
             return .failure(StoreError("cannot read \(collection.fileName): \(String(cString: strerror(errno)))"))
         }
-        defer { munmap(base, size) }
-        return parse(collection, bytes: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size))
-            .map { $0.identified(identity) }
+        return parse(collection, bytes: mapped.bytes).map { loaded in
+            var loaded = loaded
+            loaded.identity = identity
+            if cache != nil {
+                loaded.stamp = SourceStamp(identity: identity, contentHash: ContentHash.of(UnsafeRawBufferPointer(mapped.bytes)),
+                                           racy: identity.latest >= readStart - cache!.racyWindow)
+            }
+            return .parsed(loaded)
+        }
     }
 
     /// The records of a file whose string `field` is one of `values`, found
@@ -202,16 +234,16 @@ public enum TableLoader {
         }
     }
 
-    /// Parses several files, two at a time.
-    static func parseConcurrently(_ files: [(CollectionName, String)]) -> [Result<Loaded, StoreError>] {
-        let results = ResultSlots<Result<Loaded, StoreError>>(count: files.count)
+    /// Reads several files, two at a time.
+    static func readConcurrently(_ files: [(CollectionName, String)], cache: ColumnCache?) -> [Result<Read, StoreError>] {
+        let results = ResultSlots<Result<Read, StoreError>>(count: files.count)
         // Largest first, so the big file starts at once and the small ones share the other core.
         let order = files.indices.sorted { size(files[$0].1) > size(files[$1].1) }
         let next = Counter()
         Parallel.run(min(2, files.count)) { _ in
             while let i = next.take(below: order.count) {
                 let (c, path) = files[order[i]]
-                results.set(order[i], parse(c, file: path))
+                results.set(order[i], read(c, file: path, cache: cache))
             }
         }
         return results.take()
@@ -219,13 +251,5 @@ public enum TableLoader {
 
     private static func size(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-    }
-}
-
-extension TableLoader.Loaded {
-    func identified(_ identity: FileIdentity) -> Self {
-        var copy = self
-        copy.identity = identity
-        return copy
     }
 }

@@ -7,12 +7,18 @@ import VQSupport
 /// nothing is lost) and read as `null` in queries.
 public struct Validator {
     let table: Table
-    private var found: [(row: Int, problem: StoreProblem)] = []
+    /// A problem and the record it is about (-1: the file as a whole).
+    typealias Finding = (row: Int, problem: StoreProblem)
+    /// Everything found so far, in the order found (the column cache keeps it).
+    var found: [Finding] = []
 
     init(table: Table) { self.table = table }
 
     /// What was found, record by record (the checks go field by field).
-    var problems: [StoreProblem] {
+    var problems: [StoreProblem] { Validator.ordered(found) }
+
+    /// Findings record by record; those of one record in the order found.
+    static func ordered(_ found: [Finding]) -> [StoreProblem] {
         found.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element.problem)
     }
 

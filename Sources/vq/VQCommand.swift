@@ -49,6 +49,9 @@ struct VQCommand: ParsableCommand {
     @Flag(help: "Refuse every change to the store.")
     var readOnly = false
 
+    @Flag(help: "Parse every file from its JSON, without the column cache (kept in $VQ_CACHE_DIR, $XDG_CACHE_HOME/vq or ~/.cache/vq).")
+    var noCache = false
+
     @Option(help: "Table mode shows at most N rows (0: all).")
     var maxrows: Int?
 
@@ -94,7 +97,7 @@ struct VQCommand: ParsableCommand {
             }
         }
         let opened: Store
-        do { opened = try Store(path: storePath) } catch { fail(error.message, code: 3) }
+        do { opened = try Store(path: storePath, cache: noCache ? nil : .standard) } catch { fail(error.message, code: 3) }
 
         let interactive = commands.isEmpty && script == nil && isatty(0) != 0
         let session = Session(store: opened, format: format ?? .table, write: writeOut, writeError: writeErr)

@@ -24,15 +24,15 @@ enum Fixture {
     /// Where the `vq` the tests run keeps its demo store (not the user's cache).
     static let cacheDirectory = NSTemporaryDirectory() + "vq-test-cache-\(ProcessInfo.processInfo.processIdentifier)"
 
-    static func store(_ path: String = storePath) throws -> Store {
-        try Store(path: path, today: today)
+    static func store(_ path: String = storePath, cache: ColumnCache? = nil) throws -> Store {
+        try Store(path: path, today: today, cache: cache)
     }
 
     /// Runs `source` in a fresh session and returns everything it wrote, errors included, in order.
     static func transcript(_ source: String, origin: String = "test.vq", store path: String = storePath,
-                           keepGoing: Bool = true, settings: [String: Value] = [:]) throws -> String {
+                           keepGoing: Bool = true, settings: [String: Value] = [:], cache: ColumnCache? = nil) throws -> String {
         let output = Output()
-        let session = Session(store: try store(path), write: output.append, writeError: output.append)
+        let session = Session(store: try store(path, cache: cache), write: output.append, writeError: output.append)
         session.environment.parameters = settings
         session.run(source, origin: origin, keepGoing: keepGoing)
         return output.text
