@@ -289,13 +289,14 @@ struct History {
                    currency: [Currency?]) throws(StoreError) -> [History] {
         // By contract row: a portfolio adds up a million costs.
         var out = [History](repeating: History(), count: contracts.count)
-        func cost(_ c: Int, _ amount: Double, _ period: JSONValue, _ category: JSONValue) throws(StoreError) {
-            guard case .string(let p) = period, let month = Dates.parseMonth(p) else { return }
+        func cost(_ c: Int, _ amount: Double, _ month: Int?, _ category: JSONValue) throws(StoreError) {
+            guard let month else { return }
             out[c].spent += amount
             let rate = currency[c] == plan.currency ? 1 : try plan.rate(currency[c], on: Dates.firstDay(ofMonth: month))
             out[c].toDate += amount * rate
             if case .string(let k) = category, k == "penalty" { out[c].received -= amount }
         }
+        func month(_ period: JSONValue?) -> Int? { if case .string(let p)? = period { Dates.parseMonth(p) } else { nil } }
         func request(_ c: Int, _ status: JSONValue) {
             if case .string(let s) = status, s == "approved" || s == "done" { out[c].requests += 1 }
         }
@@ -303,7 +304,16 @@ struct History {
         if rows.count <= SimulationModel.searchedContracts, let found = store.records(where: CostField.contract, isOneOf: ids) {
             for r in found {
                 guard case .string(let id)? = r["contract"], let c = contracts.row(id: id), let a = r["amount"]?.number else { continue }
-                try cost(c, a, r["period"] ?? .null, r["category"] ?? .null)
+                try cost(c, a, month(r["period"]), r["category"] ?? .null)
+            }
+        } else if let costs = try store.tableIfCached(.costs) {
+            // Typed columns: links, numbers and months, without a value per field.
+            var chosen = [Bool](repeating: false, count: contracts.count)
+            for r in rows { chosen[r] = true }
+            let owner = costs.links(CostField.contract), amount = costs.numbers(CostField.amount)
+            let months = costs.months(CostField.period), category = costs.values(CostField.category)
+            for k in 0..<costs.count where owner[k] >= 0 && chosen[Int(owner[k])] && !amount[k].isNaN {
+                try cost(Int(owner[k]), amount[k], months[k], category[k])
             }
         } else {
             // One pass over the file for the four fields needed, without building its table.
@@ -317,7 +327,7 @@ struct History {
                     lastRow = contracts.row(id: id) ?? -1
                 }
                 guard lastRow >= 0, chosen[lastRow] else { return }
-                try cost(lastRow, a.value, v[1] ?? .null, v[2] ?? .null)
+                try cost(lastRow, a.value, month(v[1]), v[2] ?? .null)
             }
         }
         if rows.count <= SimulationModel.searchedContracts, let found = store.records(where: ChangeRequestField.contract, isOneOf: ids) {

@@ -141,13 +141,14 @@ struct CostSimulator: Sendable {
                         let request = contract &+ UInt64(j)
                         for t in 0..<n { drawn[t] += Triangular.standard(CounterRandom.unit(key[t] &+ request)) }
                     }
-                    for t in 0..<n { misses[t] = 0 }
+                    let certain = flat.certainMisses[i]
+                    for t in 0..<n { misses[t] = certain }
                     for k in flat.kpiStart[i]..<flat.kpiStart[i + 1] {
                         // Walker's alias method on one 64-bit draw: its high half picks a column
                         // (multiply and shift), its low half the column's own count or its alias.
                         // Integers and a select throughout: no branch to mispredict, no conversion to check.
                         let threshold = flat.threshold.baseAddress! + flat.tableStart[k], alias = flat.alias.baseAddress! + flat.tableStart[k]
-                        let size = flat.tableSize[k], penalty = flat.penalty[k], index = UInt64(k) &* CounterRandom.gamma
+                        let size = flat.tableSize[k], penalty = flat.penalty[k], index = UInt64(flat.kpiIndex[k]) &* CounterRandom.gamma
                         for t in 0..<n {
                             let bits = CounterRandom.bits(key[t] ^ 0x0F0F_0000_0000_0000 &+ index)
                             let column = Int(truncatingIfNeeded: ((bits >> 32) &* size) >> 32)
@@ -242,7 +243,10 @@ private final class FlatModel: @unchecked Sendable {
     let contracts: Int, risks: Int
     let requests: UnsafeBufferPointer<Int>, draws: UnsafeBufferPointer<Int>
     let requestCost: UnsafeBufferPointer<Double>, cap: UnsafeBufferPointer<Double>
-    let kpiStart: UnsafeBufferPointer<Int>, penalty: UnsafeBufferPointer<Double>
+    /// The kpis whose misses vary, contract by contract, each drawn by its index among all the contracts' kpis
+    /// (so that leaving out the others moves no draw); the misses that do not vary, as one sum of penalties.
+    let kpiStart: UnsafeBufferPointer<Int>, kpiIndex: UnsafeBufferPointer<Int>, penalty: UnsafeBufferPointer<Double>
+    let certainMisses: UnsafeBufferPointer<Double>
     /// Each kpi's alias table over its counts 0…n: keep the column's count when 32 random
     /// bits are below `threshold` (its probability × 2³²), else take `alias`.
     let tableStart: UnsafeBufferPointer<Int>, tableSize: UnsafeBufferPointer<UInt64>
@@ -265,8 +269,16 @@ private final class FlatModel: @unchecked Sendable {
         recorded = FlatModel.copy(cs.map(\.recordedRequests))
         requestCost = FlatModel.copy(cs.map(\.changeRequestCost))
         cap = FlatModel.copy(cs.map(\.capLeft))
-        let kpis = cs.flatMap(\.kpis)
-        kpiStart = FlatModel.copy(cs.reduce(into: [0]) { $0.append($0.last! + $1.kpis.count) })
+        // A kpi with nothing left to measure, or that always or never misses, has one outcome.
+        func certain(_ k: KPIModel) -> Bool { k.periods == 0 || k.missRate <= 0 || k.missRate >= 1 }
+        let all = cs.flatMap(\.kpis)
+        let varying = all.indices.filter { !certain(all[$0]) }
+        let kpis = varying.map { all[$0] }
+        kpiIndex = FlatModel.copy(varying)
+        kpiStart = FlatModel.copy(cs.reduce(into: [0]) { $0.append($0.last! + $1.kpis.count { !certain($0) }) })
+        certainMisses = FlatModel.copy(cs.map { c in
+            c.kpis.reduce(0.0) { sum, k in certain(k) && k.missRate >= 1 ? sum + Double(k.periods) * k.penalty : sum }
+        })
         penalty = FlatModel.copy(kpis.map(\.penalty))
         let tables = kpis.map { AliasTable(KPIModel.pmf($0.periods, $0.missRate)) }
         tableStart = FlatModel.copy(tables.reduce(into: [0]) { $0.append($0.last! + $1.keep.count) })
@@ -291,13 +303,13 @@ private final class FlatModel: @unchecked Sendable {
     }
 
     deinit {
-        for p in [requestCost, cap, penalty, likelihood, likelihoodLever, impact, horizon, budgetCap, riskHorizon] {
+        for p in [requestCost, cap, penalty, certainMisses, likelihood, likelihoodLever, impact, horizon, budgetCap, riskHorizon] {
             p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         }
         for p in [tableSize, threshold] {
             p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         }
-        for p in [requests, draws, recorded, kpiStart, tableStart, fxGroup, budgetFXGroup, riskFXGroup] {
+        for p in [requests, draws, recorded, kpiStart, kpiIndex, tableStart, fxGroup, budgetFXGroup, riskFXGroup] {
             p.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         }
         alias.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }

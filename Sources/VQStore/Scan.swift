@@ -11,7 +11,7 @@ extension Store {
     /// here: the caller takes only values of the types it needs, as a table reads
     /// the others as null; the file's problems are reported when it is read.
     public func scan(_ collection: CollectionName, fields: [String], _ body: ([JSONValue?]) throws(StoreError) -> Void) throws(StoreError) {
-        if loadedTable(collection) != nil || servedFromCache(collection), let table = loadedTable(collection) {
+        if let table = loadedTable(collection) {
             let columns = fields.map { table.column($0).map { table.columns[$0] } }
             for row in 0..<table.count { try body(columns.map { $0?[row] }) }
             return

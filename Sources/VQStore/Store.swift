@@ -192,6 +192,13 @@ public final class Store {
         return TableLoader.records(in: fileURL(F.collection), field: field.rawValue, values: values)
     }
 
+    /// The table when it has been read or the column cache is on (which reads it
+    /// once and serves it after); nil when one pass over its file costs less.
+    public func tableIfCached(_ collection: CollectionName) throws(StoreError) -> Table? {
+        guard tables[collection] != nil || cache != nil else { return nil }
+        return try table(collection)
+    }
+
     /// Whether the collection's table can be had from its cache entry (it is then
     /// read so): faster than searching or scanning its file.
     func servedFromCache(_ collection: CollectionName) -> Bool {
