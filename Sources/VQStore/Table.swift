@@ -17,7 +17,9 @@ public final class Table {
     private var columnIndex: [ExactString: Int]
     /// `columns[c][r]`: the value of column c in record r (`.null` when absent).
     public var columns: Columns { Columns(table: self) }
-    private var decoded: [[JSONValue]?]
+    /// Each column's values once decoded (`isDecoded`), read in place by the per-value accessors.
+    private var decoded: [[JSONValue]]
+    private var isDecoded: [Bool]
     /// Distinct key orders; `recordShape[r]` indexes the one record r was written with.
     private var shapes: [[Int]]
     private var decodedShapes: [Int32]?
@@ -61,6 +63,7 @@ public final class Table {
         columnNames = built.columnNames
         columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { (ExactString($1), $0) })
         decoded = built.columns
+        isDecoded = Array(repeating: true, count: built.columns.count)
         shapes = built.shapes
         decodedShapes = built.recordShape
         count = built.count
@@ -70,14 +73,14 @@ public final class Table {
     /// A stored field's numbers (NaN where a value is not a number), without
     /// decoding the column's values when it comes from the cache.
     public func numbers<F: StoredField>(_ field: F) -> [Double] {
-        if decoded[field.column] == nil, let numbers = (source as? CacheEntry)?.numbers(field.column) { return numbers }
+        if !isDecoded[field.column], let numbers = (source as? CacheEntry)?.numbers(field.column) { return numbers }
         return columns[field.column].map { $0.number ?? .nan }
     }
 
     /// A stored field's months (`YYYY-MM`, as months since year 0; nil where
     /// the value is not one), each distinct text parsed once when it can be.
     public func months<F: StoredField>(_ field: F) -> [Int?] {
-        if decoded[field.column] == nil, let (distinct, codes) = (source as? CacheEntry)?.codes(field.column) {
+        if !isDecoded[field.column], let (distinct, codes) = (source as? CacheEntry)?.codes(field.column) {
             let months = distinct.map(Dates.parseMonth)
             return codes.map { $0 == CacheFile.nullCode ? nil : months[Int($0)] }
         }
@@ -89,7 +92,8 @@ public final class Table {
         self.name = name
         self.columnNames = columnNames
         columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { (ExactString($1), $0) })
-        decoded = Array(repeating: nil, count: columnNames.count)
+        decoded = Array(repeating: [], count: columnNames.count)
+        isDecoded = Array(repeating: false, count: columnNames.count)
         self.shapes = shapes
         self.count = count
         self.skipped = skipped
@@ -97,13 +101,21 @@ public final class Table {
     }
 
     private func column(at c: Int) -> [JSONValue] {
-        if let values = decoded[c] { return values }
+        if isDecoded[c] { return decoded[c] }
         if let values = source?.column(c), values.count == count {
             decoded[c] = values
+            isDecoded[c] = true
             return values
         }
         reread()
-        return decoded[c]!
+        return decoded[c]
+    }
+
+    /// One value, read in place once its column is decoded (a record's, a row's text).
+    @inline(__always)
+    private func value(_ c: Int, _ row: Int) -> JSONValue {
+        if !isDecoded[c] { _ = column(at: c) }
+        return decoded[c][row]
     }
 
     private var recordShape: [Int32] {
@@ -116,6 +128,13 @@ public final class Table {
         return decodedShapes!
     }
 
+    /// The key order record `row` was written with, read in place.
+    @inline(__always)
+    private func shape(_ row: Int) -> Int {
+        if decodedShapes == nil { _ = recordShape }
+        return Int(decodedShapes![row])
+    }
+
     /// A cached column that does not read back as written: the whole table is
     /// taken from its JSON file instead (as it was when the cache was checked).
     private func reread() {
@@ -123,7 +142,8 @@ public final class Table {
         source = nil
         guard let parts, parts.count == count else {
             // The file changed since: the store notices before the next statement. Until then, nothing is invented.
-            for c in decoded.indices where decoded[c] == nil { decoded[c] = Array(repeating: .null, count: count) }
+            for c in decoded.indices where !isDecoded[c] { decoded[c] = Array(repeating: .null, count: count) }
+            isDecoded = Array(repeating: true, count: decoded.count)
             if decodedShapes == nil { decodedShapes = Array(repeating: 0, count: count) }
             return
         }
@@ -131,6 +151,7 @@ public final class Table {
             let theirs = parts.columnNames.firstIndex(of: columnNames[c])
             decoded[c] = theirs.map { parts.columns[$0] } ?? Array(repeating: .null, count: count)
         }
+        isDecoded = Array(repeating: true, count: decoded.count)
         let map = parts.columnNames.map { columnIndex[ExactString($0)] ?? 0 }
         shapes = parts.shapes.map { $0.map { map[$0] } }
         decodedShapes = parts.recordShape
@@ -146,7 +167,7 @@ public final class Table {
     /// The table as a builder gives it, every column decoded.
     var builtParts: TableBuilder.Parts {
         decodeAll()
-        return TableBuilder.Parts(name: name, columnNames: columnNames, columns: decoded.map { $0! }, shapes: shapes,
+        return TableBuilder.Parts(name: name, columnNames: columnNames, columns: decoded, shapes: shapes,
                                   recordShape: decodedShapes!, count: count, skipped: skipped)
     }
 
@@ -173,25 +194,25 @@ public final class Table {
 
     /// Whether record `row` has the field at all (absent differs from `null`).
     public func has(_ row: Int, _ column: Int) -> Bool {
-        shapes[Int(recordShape[row])].contains(column)
+        shapes[shape(row)].contains(column)
     }
 
     /// The record as it was written: its keys in order, unknown fields included.
     public func record(_ row: Int) -> JSONObject {
-        let order = shapes[Int(recordShape[row])]
-        return JSONObject(keys: order.map { columnNames[$0] }, values: order.map { columns[$0][row] })
+        let order = shapes[shape(row)]
+        return JSONObject(keys: order.map { columnNames[$0] }, values: order.map { value($0, row) })
     }
 
     /// A schema field's text ("" when absent or not a string) and number (0 likewise), for models built from records.
     public func text<F: StoredField>(_ field: F, _ row: Int) -> String {
-        if case .string(let s) = columns[field.column][row] { return s }
+        if case .string(let s) = value(field.column, row) { return s }
         return ""
     }
 
-    public func number<F: StoredField>(_ field: F, _ row: Int) -> Double { columns[field.column][row].number ?? 0 }
+    public func number<F: StoredField>(_ field: F, _ row: Int) -> Double { value(field.column, row).number ?? 0 }
 
     public func id(_ row: Int) -> String? {
-        if case .string(let s) = columns[0][row], name.spec.hasID { return s }
+        if name.spec.hasID, case .string(let s) = value(0, row) { return s }
         return nil
     }
 
