@@ -131,15 +131,16 @@ public final class Store {
         case .cached(let cached):
             self.cached.insert(collection)
             entry = cached
-            table = Table(name: collection, columnNames: cached.columnNames, shapes: cached.shapes, count: cached.count,
-                          skipped: cached.skipped, source: cached)
-            table.idsAscend = cached.checks.idsAscend
-            table.contentHash = cached.stamp.contentHash
-            identities[collection] = cached.stamp.identity
-            stamp = cached.stamp
-            checks = cached.checks
+            let meta = cached.meta
+            table = Table(name: collection, columnNames: meta.columnNames, shapes: meta.shapes, count: meta.count,
+                          skipped: meta.skipped, source: cached)
+            table.idsAscend = meta.checks.idsAscend
+            table.contentHash = meta.stamp.contentHash
+            identities[collection] = meta.stamp.identity
+            stamp = meta.stamp
+            checks = meta.checks
             found = checks.found
-            cachedReferences = cached.references.mapValues { ($0.targetHash, $0.found) }
+            cachedReferences = meta.references.mapValues { ($0.targetHash, $0.found) }
         }
         problems += checks.loadProblems
         // Listed before its references are resolved, which may read the tables it names.

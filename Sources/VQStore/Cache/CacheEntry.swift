@@ -9,16 +9,8 @@ import VQSupport
 /// file that was checked.
 final class CacheEntry: ColumnSource {
     let collection: CollectionName
-    let stamp: SourceStamp
-    let count: Int
-    let columnNames: [String]
-    let shapes: [[Int]]
-    let skipped: [Int]
-    let checks: CachedChecks
-    /// By field: the target's content hash, the findings and the links' section.
-    let references: [String: (targetHash: UInt64, found: [Validator.Finding], links: CacheFile.Section)]
-    private let columns: [(CacheFile.Encoding, [CacheFile.Section])]
-    private let shapeSection: CacheFile.Section
+    /// What the meta section says.
+    let meta: Meta
     private let bytes: UnsafeRawBufferPointer
     private let json: Int32
 
@@ -41,15 +33,7 @@ final class CacheEntry: ColumnSource {
         self.collection = collection
         self.bytes = bytes
         self.json = dup(json)
-        stamp = meta.stamp
-        count = meta.count
-        columnNames = meta.columnNames
-        shapes = meta.shapes
-        skipped = meta.skipped
-        checks = meta.checks
-        references = meta.references
-        columns = meta.columns
-        shapeSection = meta.shapeSection
+        self.meta = meta
     }
 
     deinit {
@@ -57,17 +41,21 @@ final class CacheEntry: ColumnSource {
         close(json)
     }
 
-    private struct Meta {
+    struct Meta {
         var stamp: SourceStamp
         var count: Int
         var columnNames: [String]
         var shapes: [[Int]]
         var skipped: [Int]
         var checks: CachedChecks
+        /// By field: the target's content hash, the findings and the links' section.
         var references: [String: (targetHash: UInt64, found: [Validator.Finding], links: CacheFile.Section)]
         var columns: [(CacheFile.Encoding, [CacheFile.Section])]
         var shapeSection: CacheFile.Section
     }
+
+    private var count: Int { meta.count }
+    private var columns: [(CacheFile.Encoding, [CacheFile.Section])] { meta.columns }
 
     private static func meta(_ bytes: UnsafeRawBufferPointer, fingerprint: UInt64, identity: FileIdentity) throws(CacheDamage) -> Meta? {
         var h = ByteReader(bytes)
@@ -139,7 +127,7 @@ final class CacheEntry: ColumnSource {
     /// Whether the JSON file (open since the entry was checked) still holds the content hashed.
     func contentMatches() -> Bool {
         guard let mapped = MappedFile(fd: json) else { return false }
-        return ContentHash.of(UnsafeRawBufferPointer(mapped.bytes)) == stamp.contentHash
+        return ContentHash.of(UnsafeRawBufferPointer(mapped.bytes)) == meta.stamp.contentHash
     }
 
     // MARK: ColumnSource
@@ -218,10 +206,10 @@ final class CacheEntry: ColumnSource {
         return (distinct.map { $0 ?? "" }, codes)
     }
 
-    func recordShapes() -> [Int32]? { array(shapeSection, Int32.self, count: count).map(Array.init) }
+    func recordShapes() -> [Int32]? { array(meta.shapeSection, Int32.self, count: count).map(Array.init) }
 
     func links(_ field: String) -> [Int32]? {
-        guard let r = references[field] else { return nil }
+        guard let r = meta.references[field] else { return nil }
         return array(r.links, Int32.self, count: count).map(Array.init)
     }
 

@@ -55,7 +55,7 @@ public struct ColumnCache: Sendable {
     func entry(_ collection: CollectionName, file: String, json: Int32, identity: FileIdentity) -> CacheEntry? {
         guard identity.size >= smallestFile, let fingerprint = ColumnCache.fingerprint, let path = entryPath(file, collection),
               let entry = CacheEntry(path: path, collection: collection, fingerprint: fingerprint, json: json, identity: identity) else { return nil }
-        guard entry.stamp.racy else { return entry }
+        guard entry.meta.stamp.racy else { return entry }
         guard entry.contentMatches() else { return nil }
         // Settled since: a later change would show in its times, so the hash need not be compared again.
         if identity.latest < ColumnCache.now() - racyWindow, var bytes = entry.fileBytes {
