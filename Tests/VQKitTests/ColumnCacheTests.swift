@@ -185,6 +185,21 @@ import Testing
         }
     }
 
+    /// A partial entry a killed vq left is removed by a later write; one being written is not.
+    @Test func abandonedPartialEntriesAreRemoved() throws {
+        let path = try Self.storeCopy()
+        let cache = Self.cache()
+        _ = try Fixture.store(path, cache: cache).table(.kpis)
+        let folder = try (#require(Self.entries(cache).first) as NSString).deletingLastPathComponent
+        let abandoned = folder + "/kpis.vqc.partial-1-1", current = folder + "/kpis.vqc.partial-2-2"
+        for file in [abandoned, current] { try Data("half".utf8).write(to: URL(fileURLWithPath: file)) }
+        var anHourAgo = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, abandoned, &anHourAgo, 0) == 0)
+        _ = try Fixture.store(path, cache: cache).table(.measurements)
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(FileManager.default.fileExists(atPath: current))
+    }
+
     @Test func writesFromACachedTableGiveTheSameFile() throws {
         let plain = try Self.storeCopy(), cachedPath = try Self.storeCopy()
         let cache = Self.cache()

@@ -258,9 +258,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Fixture.binary)
         process.arguments = ["--store", Fixture.storePath]
-        var environment = ProcessInfo.processInfo.environment
-        environment["VQ_TODAY"] = "2025-06-30"
-        process.environment = environment
+        process.environment = Fixture.environment
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output

@@ -21,8 +21,17 @@ enum Fixture {
         return path
     }()
 
-    /// Where the `vq` the tests run keeps its demo store (not the user's cache).
+    /// Where the `vq` the tests run keeps its demo store and column cache (not the user's cache).
     static let cacheDirectory = NSTemporaryDirectory() + "vq-test-cache-\(ProcessInfo.processInfo.processIdentifier)"
+
+    /// The environment the tests run `vq` in: today pinned, the tests' own cache.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["VQ_TODAY"] = "2025-06-30"
+        environment["XDG_CACHE_HOME"] = cacheDirectory
+        environment["VQ_CACHE_DIR"] = nil
+        return environment
+    }
 
     static func store(_ path: String = storePath, cache: ColumnCache? = nil) throws -> Store {
         try Store(path: path, today: today, cache: cache)
@@ -86,11 +95,7 @@ enum Fixture {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
         }
-        var environment = ProcessInfo.processInfo.environment
-        environment["VQ_TODAY"] = "2025-06-30"
-        environment["XDG_CACHE_HOME"] = cacheDirectory
-        environment.merge(extra) { $1 }
-        process.environment = environment
+        process.environment = environment.merging(extra) { $1 }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = stdoutPath.map { FileHandle(forWritingAtPath: $0)! as Any } ?? out

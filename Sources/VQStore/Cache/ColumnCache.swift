@@ -78,8 +78,18 @@ public struct ColumnCache: Sendable {
               let path = entryPath(file, table.name),
               let bytes = CacheFile.encode(table, stamp: stamp, fingerprint: fingerprint, checks: checks, references: references,
                                            limit: Int(stamp.identity.size)) else { return }
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let folder = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         ColumnCache.write(bytes, to: path)
+        ColumnCache.removeAbandoned(in: folder)
+    }
+
+    /// Partial entries a killed vq left behind (older than any write takes).
+    private static func removeAbandoned(in folder: String) {
+        let old = now() - 600_000_000_000
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".partial-") {
+            if let identity = FileIdentity.of(folder + "/" + name), identity.modified < old { unlink(folder + "/" + name) }
+        }
     }
 
     /// Written aside and renamed into place: a reader sees the old entry or the new one, whole.
