@@ -70,11 +70,37 @@ public final class Table {
         skipped = built.skipped
     }
 
-    /// A stored field's numbers (NaN where a value is not a number), without
-    /// decoding the column's values when it comes from the cache.
-    public func numbers<F: StoredField>(_ field: F) -> [Double] {
-        if !isDecoded[field.column], let numbers = (source as? CacheEntry)?.numbers(field.column) { return numbers }
-        return columns[field.column].map { $0.number ?? .nan }
+    /// A stored field's numbers (NaN where a value is not a number), read in
+    /// place from the mapped cache file when the column comes from there.
+    public func numbers<F: StoredField>(_ field: F) -> Numbers {
+        if !isDecoded[field.column], let entry = source as? CacheEntry, let mapped = entry.numbers(field.column) {
+            return Numbers(mapped: mapped, owner: entry)
+        }
+        return Numbers(values: columns[field.column].map { $0.number ?? .nan })
+    }
+
+    /// A column of Doubles: in memory, or lying in a mapped cache file that it keeps mapped.
+    public struct Numbers {
+        private let base: UnsafeBufferPointer<Double>
+        private let owner: AnyObject?
+        private let values: [Double]
+
+        init(values: [Double]) {
+            self.values = values
+            base = UnsafeBufferPointer(start: nil, count: 0)
+            owner = nil
+        }
+
+        init(mapped: UnsafeBufferPointer<Double>, owner: AnyObject) {
+            values = []
+            base = mapped
+            self.owner = owner
+        }
+
+        public var count: Int { owner == nil ? values.count : base.count }
+
+        @inline(__always)
+        public subscript(row: Int) -> Double { owner == nil ? values[row] : base[row] }
     }
 
     /// A stored field's months (`YYYY-MM`, as months since year 0; nil where

@@ -13,6 +13,8 @@ final class CacheEntry: ColumnSource {
     let meta: Meta
     private let bytes: UnsafeRawBufferPointer
     private let json: Int32
+    /// Sections (by offset) whose hash has been compared.
+    private var verified: Set<Int> = []
 
     /// The entry at `path` if it is whole and was made by this build from the
     /// file open as `json` (whose identity is `identity`); nil otherwise.
@@ -113,8 +115,16 @@ final class CacheEntry: ColumnSource {
     }
 
     /// A checked section as `n` plain values.
+    /// A section's bytes, its hash compared on first use only (the file is mapped read-only).
+    private func checked(_ s: CacheFile.Section) -> UnsafeRawBufferPointer? {
+        if verified.contains(s.offset) { return UnsafeRawBufferPointer(rebasing: bytes[s.offset..<(s.offset + s.length)]) }
+        guard let part = CacheEntry.checked(s, in: bytes) else { return nil }
+        verified.insert(s.offset)
+        return part
+    }
+
     private func array<T: BitwiseCopyable>(_ s: CacheFile.Section, _ type: T.Type, count n: Int? = nil) -> UnsafeBufferPointer<T>? {
-        guard let part = CacheEntry.checked(s, in: bytes), part.count % MemoryLayout<T>.stride == 0 else { return nil }
+        guard let part = checked(s), part.count % MemoryLayout<T>.stride == 0 else { return nil }
         let n = n ?? part.count / MemoryLayout<T>.stride
         guard n * MemoryLayout<T>.stride == part.count else { return nil }
         var r = ByteReader(part)
@@ -156,7 +166,7 @@ final class CacheEntry: ColumnSource {
             return strings.map { $0.map(JSONValue.string) ?? .null }
         case .json:
             guard sections.count == 2, let ends = array(sections[0], UInt64.self, count: count),
-                  let text = CacheEntry.checked(sections[1], in: bytes) else { return nil }
+                  let text = checked(sections[1]) else { return nil }
             var out = [JSONValue](repeating: .null, count: count)
             var start = 0
             for (row, end) in ends.enumerated() {
@@ -175,7 +185,7 @@ final class CacheEntry: ColumnSource {
 
     /// Texts laid out by `CacheFile.concatenated` (nil for each null).
     private func texts(_ endSection: CacheFile.Section, _ textSection: CacheFile.Section) -> [String?]? {
-        guard let ends = array(endSection, UInt64.self), let text = CacheEntry.checked(textSection, in: bytes) else { return nil }
+        guard let ends = array(endSection, UInt64.self), let text = checked(textSection) else { return nil }
         var out: [String?] = []
         out.reserveCapacity(ends.count)
         var start = 0
@@ -188,14 +198,10 @@ final class CacheEntry: ColumnSource {
         return out
     }
 
-    /// A column of numbers as Doubles (NaN: not a number), straight from its section.
-    func numbers(_ c: Int) -> [Double]? {
-        guard columns.indices.contains(c) else { return nil }
-        switch columns[c].0 {
-        case .null: return Array(repeating: .nan, count: count)
-        case .numbers: return columns[c].1.first.flatMap { array($0, Double.self, count: count) }.map(Array.init)
-        default: return nil
-        }
+    /// A column of numbers as Doubles (NaN: not a number), in place in its checked section.
+    func numbers(_ c: Int) -> UnsafeBufferPointer<Double>? {
+        guard columns.indices.contains(c), columns[c].0 == .numbers else { return nil }
+        return columns[c].1.first.flatMap { array($0, Double.self, count: count) }
     }
 
     /// A column of few distinct strings: each distinct one and each record's code (`CacheFile.nullCode`: none).
