@@ -101,8 +101,7 @@ enum CacheFile {
                 let doubles = values.map { v -> Double in if case .number(let n) = v { n.value } else { .nan } }
                 columns.append((.numbers, [section { $0.array(doubles) }]))
             case .dictionary, .strings:
-                if let (distinct, codes) = dictionary(values) {
-                    let (ends, bytes) = concatenated(distinct.map { Optional($0) })
+                if let (ends, bytes, codes) = dictionary(values) {
                     columns.append((.dictionary, [section { $0.array(ends) }, section { $0.raw(bytes) }, section { $0.array(codes) }]))
                 } else {
                     let (ends, bytes) = concatenated(values.map { v -> String? in if case .string(let s) = v { s } else { nil } })
@@ -189,60 +188,67 @@ enum CacheFile {
         return numbers ? .numbers : .strings
     }
 
-    /// The distinct strings and each value's code, or nil when there are too
-    /// many distinct ones for a dictionary to pay (ids, names).
-    private static func dictionary(_ values: [JSONValue]) -> ([String], [UInt32])? {
+    /// The distinct strings laid out as `concatenated` lays texts out, and each
+    /// value's code; nil when there are too many distinct ones for a dictionary
+    /// to pay (ids, names).
+    private static func dictionary(_ values: [JSONValue]) -> ([UInt64], [UInt8], [UInt32])? {
         var codes = [UInt32](repeating: nullCode, count: values.count)
         var table = StringCodes()
-        var last = "", lastCode = nullCode
+        var lastCode = nullCode
         for (row, v) in values.enumerated() {
-            guard case .string(let s) = v else { continue }
-            // Runs of one value are common (the measurements of one kpi).
-            if lastCode != nullCode, s.sameCodePoints(as: last) {
-                codes[row] = lastCode
-                continue
-            }
-            let code = table.code(s)
-            if table.distinct.count > 1024 && table.distinct.count * 4 > row { return nil }
+            guard case .string(var s) = v else { continue }
+            let code = s.withUTF8 { table.code($0, last: lastCode) }
+            if table.ends.count > 1024 && table.ends.count * 4 > row { return nil }
             codes[row] = code
-            last = s
             lastCode = code
         }
-        return (table.distinct, codes)
+        return (table.ends, table.bytes, codes)
     }
 
-    /// Codes of distinct strings by their bytes: open addressing on an FNV-1a
-    /// hash, three times faster than a Dictionary of ExactString for the
-    /// short values of a column (periods, statuses, ids referred to).
+    /// Codes of distinct strings by their UTF-8 bytes, kept one after another:
+    /// open addressing on an FNV-1a hash, comparing bytes in place (a run of one
+    /// value, common in a column, is a single comparison).
     private struct StringCodes {
-        var distinct: [String] = []
+        var bytes: [UInt8] = []
+        var ends: [UInt64] = []
         private var slots = [UInt32](repeating: CacheFile.nullCode, count: 64)
 
-        mutating func code(_ s: String) -> UInt32 {
-            var copy = s
-            let hash = copy.withUTF8 { bytes -> UInt64 in
-                var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-                return h
-            }
+        private func same(_ code: UInt32, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
+            let start = code == 0 ? 0 : Int(ends[Int(code) - 1]), end = Int(ends[Int(code)])
+            guard end - start == s.count else { return false }
+            return s.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, s.baseAddress!, s.count) == 0 }
+        }
+
+        mutating func code(_ s: UnsafeBufferPointer<UInt8>, last: UInt32) -> UInt32 {
+            if last != CacheFile.nullCode, same(last, s) { return last }
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for b in s { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
             let mask = slots.count - 1
-            var i = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+            var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
             while slots[i] != CacheFile.nullCode {
-                if distinct[Int(slots[i])].sameCodePoints(as: s) { return slots[i] }
+                if same(slots[i], s) { return slots[i] }
                 i = (i + 1) & mask
             }
-            let code = UInt32(distinct.count)
-            distinct.append(s)
+            let code = UInt32(ends.count)
+            bytes.append(contentsOf: s)
+            ends.append(UInt64(bytes.count))
             slots[i] = code
-            if distinct.count * 2 > slots.count { grow() }
+            if ends.count * 2 > slots.count { grow() }
             return code
         }
 
         private mutating func grow() {
-            let old = distinct
-            distinct = []
+            let (oldBytes, oldEnds) = (bytes, ends)
+            bytes = []
+            ends = []
             slots = [UInt32](repeating: CacheFile.nullCode, count: slots.count * 4)
-            for s in old { _ = code(s) }
+            oldBytes.withUnsafeBufferPointer { all in
+                var start = 0
+                for end in oldEnds {
+                    _ = code(UnsafeBufferPointer(rebasing: all[start..<Int(end)]), last: CacheFile.nullCode)
+                    start = Int(end)
+                }
+            }
         }
     }
 
