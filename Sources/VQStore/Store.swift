@@ -123,7 +123,7 @@ public final class Store {
             table = loaded.table
             identities[collection] = loaded.identity
             stamp = loaded.stamp
-            table.contentHash = loaded.stamp?.contentHash ?? (cache != nil ? Store.missingFileHash : nil)
+            table.contentHash = loaded.contentHash ?? (cache != nil ? Store.missingFileHash : nil)
             var validator = Validator(table: table)
             table.idIndex = validator.checkFields()
             found = validator.found

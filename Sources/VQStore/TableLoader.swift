@@ -11,7 +11,9 @@ public enum TableLoader {
         var problems: [StoreProblem]
         /// The file as it was when read (nil: it was missing).
         var identity: FileIdentity? = nil
-        /// The version read, for its column cache entry (when the cache is on).
+        /// The hash of the content parsed (when the cache is on), and the version
+        /// read, for its entry (nil when the file changed while it was read).
+        var contentHash: UInt64? = nil
         var stamp: SourceStamp? = nil
     }
 
@@ -59,12 +61,16 @@ public enum TableLoader {
         guard let mapped = MappedFile(fd: fd) else {
             return .failure(StoreError("cannot read \(collection.fileName): \(String(cString: strerror(errno)))"))
         }
+        // Hashed before it is parsed, and its identity taken again after: a file changed
+        // while it was read gets no entry, or one whose hash is not of what was parsed.
+        let contentHash = cache.map { _ in ContentHash.of(UnsafeRawBufferPointer(mapped.bytes)) }
         return parse(collection, bytes: mapped.bytes).map { loaded in
             var loaded = loaded
             loaded.identity = identity
-            if cache != nil {
-                loaded.stamp = SourceStamp(identity: identity, contentHash: ContentHash.of(UnsafeRawBufferPointer(mapped.bytes)),
-                                           racy: identity.latest >= readStart - cache!.racyWindow)
+            loaded.contentHash = contentHash
+            var after = stat()
+            if let cache, let contentHash, fstat(fd, &after) == 0, FileIdentity(after) == identity {
+                loaded.stamp = SourceStamp(identity: identity, contentHash: contentHash, racy: identity.latest >= readStart - cache.racyWindow)
             }
             return .parsed(loaded)
         }
