@@ -139,7 +139,7 @@ struct CostSimulator: Sendable {
                         if j == counted { atLever.update(from: drawn, count: n) }
                         if j == draws { break }
                         let request = contract &+ UInt64(j)
-                        for t in 0..<n { drawn[t] += Triangular.standard(CounterRandom.unit(key[t] &+ request)) }
+                        for t in 0..<n { drawn[t] += Triangular.standard(CounterRandom.bits(key[t] &+ request)) }
                     }
                     let certain = flat.certainMisses[i]
                     for t in 0..<n { misses[t] = certain }

@@ -195,10 +195,15 @@ import Testing
     /// Ctrl-C ends the line it was pressed on: the next prompt starts a line of its own.
     @Test func ctrlCStartsAFreshLine() throws {
         let terminal = try Terminal()
+        // Each key waits for the one before to show: a key sent before the line
+        // editor reads is the terminal's, not the shell's.
         terminal.type("abc")
+        try terminal.waitFor("vq> abc")
         terminal.send("C-c")
+        try terminal.waitFor("vq> abc\nvq>")
         try terminal.enter("vendors where rating > 1 |", until: "vq->")
         terminal.type("def")
+        try terminal.waitFor("vq-> def")
         terminal.send("C-c")
         try terminal.waitFor("(statement cleared)")
         try terminal.enter("kpis | count", until: "kpis | count\n")
