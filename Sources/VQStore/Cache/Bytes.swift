@@ -91,10 +91,6 @@ struct ByteReader {
         default: throw CacheDamage()
         }
     }
-    mutating func align() throws(CacheDamage) {
-        let pad = (8 - position % 8) % 8
-        _ = try take(pad)
-    }
     /// `n` plain values in place: the file is mapped, so nothing is copied.
     mutating func array<T: BitwiseCopyable>(_ n: Int, of type: T.Type) throws(CacheDamage) -> UnsafeBufferPointer<T> {
         guard n >= 0, n <= Int.max / MemoryLayout<T>.stride else { throw CacheDamage() }
