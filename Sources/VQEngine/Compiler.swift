@@ -236,17 +236,17 @@ public struct Compiler {
                 let field = spec.fields[index]
                 let table = try store.table(collection)
                 // Schema fields are a table's first columns, in their order.
-                let column = table.columns[index]
+                let column = table.reader(index)
                 let convert = Convert.reader(for: field.type)
                 if case .ref(let target) = field.type {
-                    return .reference(target, table.references[name] ?? [], { convert(column[$0]) })
+                    return .reference(target, table.references[name] ?? [], { convert(column($0)) })
                 }
                 if let money = try store.moneyColumn(collection, field) {
                     return .value { row in
-                        if case .number(let n) = column[row] { money.money(n.value, row: row) } else { .null }
+                        if case .number(let n) = column(row) { money.money(n.value, row: row) } else { .null }
                     }
                 }
-                return .value { convert(column[$0]) }
+                return .value { convert(column($0)) }
             }
             if let derived = DerivedField.named(name, on: collection) {
                 let values = try store.derived(derived)
@@ -257,8 +257,8 @@ public struct Compiler {
             }
             let table = try store.table(collection)
             if let c = table.column(name) {
-                let column = table.columns[c]
-                return .value { Convert.generic(column[$0]) }
+                let column = table.reader(c)
+                return .value { Convert.generic(column($0)) }
             }
         } catch {
             throw Diagnostic(error.message, at: segment.range)

@@ -246,12 +246,12 @@ public final class Evaluator {
 
     /// Reads a stored column by its schema type (or as plain JSON for a field the model does not know).
     static func reader(_ table: Table, column: Int) -> (Int) -> Value {
-        let values = table.columns[column]
+        let values = table.reader(column)
         if let field = table.name.spec.field(table.columnNames[column]) {
             let convert = Convert.reader(for: field.type)
-            return { convert(values[$0]) }
+            return { convert(values($0)) }
         }
-        return { Convert.generic(values[$0]) }
+        return { Convert.generic(values($0)) }
     }
 
     /// The relation as plain columns and rows: records show their stored

@@ -287,7 +287,7 @@ public struct JSONReader: ~Copyable {
         while keySlots[slot] >= 0 {
             let k = Int(keySlots[slot])
             if keys[k].bytes.count == length,
-               keys[k].bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress! + start, length) == 0 }) {
+               keys[k].bytes.withUnsafeBufferPointer({ bytesEqual($0.baseAddress!, bytes.baseAddress! + start, length) }) {
                 position = end + 1
                 return k
             }
@@ -300,6 +300,23 @@ public struct JSONReader: ~Copyable {
     }
 
     public func keyName(_ index: Int) -> String { keys[index].string }
+
+    /// The bytes of a string at the reader that is all ASCII with no escapes,
+    /// the reader moved past it; nil, the reader unmoved, for any other (`readString` reads it).
+    public mutating func readPlainString() -> UnsafeBufferPointer<UInt8>? {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        var i = position + 1
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                defer { position = i + 1 }
+                return UnsafeBufferPointer(rebasing: bytes[(position + 1)..<i])
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return nil }
+            i += 1
+        }
+        return nil
+    }
 
     public mutating func readString() throws(JSONSyntaxError) -> String {
         let start = position

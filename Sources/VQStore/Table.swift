@@ -17,9 +17,10 @@ public final class Table {
     private var columnIndex: [ExactString: Int]
     /// `columns[c][r]`: the value of column c in record r (`.null` when absent).
     public var columns: Columns { Columns(table: self) }
-    /// Each column's values once decoded (`isDecoded`), read in place by the per-value accessors.
-    private var decoded: [[JSONValue]]
-    private var isDecoded: [Bool]
+    /// Each column once decoded (nil: not yet), in its compact form.
+    private var storage: [Column?]
+    /// Columns asked for whole as values, made from their compact form once.
+    private var materialized: [Int: [JSONValue]] = [:]
     /// Distinct key orders; `recordShape[r]` indexes the one record r was written with.
     private var shapes: [[Int]]
     private var decodedShapes: [Int32]?
@@ -62,55 +63,36 @@ public final class Table {
         name = built.name
         columnNames = built.columnNames
         columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { (ExactString($1), $0) })
-        decoded = built.columns
-        isDecoded = Array(repeating: true, count: built.columns.count)
+        storage = built.columns
         shapes = built.shapes
         decodedShapes = built.recordShape
         count = built.count
         skipped = built.skipped
     }
 
-    /// A stored field's numbers (NaN where a value is not a number), read in
-    /// place from the mapped cache file when the column comes from there.
+    public typealias Numbers = ColumnArray<Double>
+
+    /// A stored field's numbers (NaN where a value is not a number), in place
+    /// when the column holds numbers (in memory or in the mapped cache file).
     public func numbers<F: StoredField>(_ field: F) -> Numbers {
-        if !isDecoded[field.column], let entry = source as? CacheEntry, let mapped = entry.numbers(field.column) {
-            return Numbers(mapped: mapped, owner: entry)
-        }
-        return Numbers(values: columns[field.column].map { $0.number ?? .nan })
-    }
-
-    /// A column of Doubles: in memory, or lying in a mapped cache file that it keeps mapped.
-    public struct Numbers {
-        private let base: UnsafeBufferPointer<Double>
-        private let owner: AnyObject?
-        private let values: [Double]
-
-        init(values: [Double]) {
-            self.values = values
-            base = UnsafeBufferPointer(start: nil, count: 0)
-            owner = nil
-        }
-
-        init(mapped: UnsafeBufferPointer<Double>, owner: AnyObject) {
-            values = []
-            base = mapped
-            self.owner = owner
-        }
-
-        public var count: Int { owner == nil ? values.count : base.count }
-
-        @inline(__always)
-        public subscript(row: Int) -> Double { owner == nil ? values[row] : base[row] }
+        if case .numbers(let numbers) = column(field.column) { return numbers }
+        return Numbers(columns[field.column].map { $0.number ?? .nan })
     }
 
     /// A stored field's months (`YYYY-MM`, as months since year 0; nil where
     /// the value is not one), each distinct text parsed once when it can be.
     public func months<F: StoredField>(_ field: F) -> [Int?] {
-        if !isDecoded[field.column], let (distinct, codes) = (source as? CacheEntry)?.codes(field.column) {
+        if case .codes(let distinct, let codes) = column(field.column) {
             let months = distinct.map(Dates.parseMonth)
-            return codes.map { $0 == CacheFile.nullCode ? nil : months[Int($0)] }
+            return (0..<codes.count).map { codes[$0] == Column.nullCode ? nil : months[Int(codes[$0])] }
         }
         return columns[field.column].map { if case .string(let s) = $0 { Dates.parseMonth(s) } else { nil } }
+    }
+
+    /// A column's values one by one, without making them into an array.
+    public func reader(_ c: Int) -> (Int) -> JSONValue {
+        let column = column(c)
+        return { column[$0] }
     }
 
     /// A table whose columns and key orders are decoded from `source` when first used.
@@ -118,30 +100,39 @@ public final class Table {
         self.name = name
         self.columnNames = columnNames
         columnIndex = Dictionary(uniqueKeysWithValues: columnNames.enumerated().map { (ExactString($1), $0) })
-        decoded = Array(repeating: [], count: columnNames.count)
-        isDecoded = Array(repeating: false, count: columnNames.count)
+        storage = Array(repeating: nil, count: columnNames.count)
         self.shapes = shapes
         self.count = count
         self.skipped = skipped
         self.source = source
     }
 
-    private func column(at c: Int) -> [JSONValue] {
-        if isDecoded[c] { return decoded[c] }
-        if let values = source?.column(c), values.count == count {
-            decoded[c] = values
-            isDecoded[c] = true
-            return values
+    /// Column c in its compact form, decoded on first use.
+    func column(_ c: Int) -> Column {
+        if let column = storage[c] { return column }
+        if let column = source?.column(c), column.count == count {
+            storage[c] = column
+            return column
         }
         reread()
-        return decoded[c]
+        return storage[c]!
+    }
+
+    /// Column c as values, made once.
+    private func column(at c: Int) -> [JSONValue] {
+        let column = column(c)
+        if case .values(let values) = column { return values }
+        if let values = materialized[c] { return values }
+        let values = column.values
+        materialized[c] = values
+        return values
     }
 
     /// One value, read in place once its column is decoded (a record's, a row's text).
     @inline(__always)
     private func value(_ c: Int, _ row: Int) -> JSONValue {
-        if !isDecoded[c] { _ = column(at: c) }
-        return decoded[c][row]
+        if let column = storage[c] { return column[row] }
+        return column(c)[row]
     }
 
     private var recordShape: [Int32] {
@@ -168,16 +159,15 @@ public final class Table {
         source = nil
         guard let parts, parts.count == count else {
             // The file changed since: the store notices before the next statement. Until then, nothing is invented.
-            for c in decoded.indices where !isDecoded[c] { decoded[c] = Array(repeating: .null, count: count) }
-            isDecoded = Array(repeating: true, count: decoded.count)
+            for c in storage.indices where storage[c] == nil { storage[c] = .nulls(count) }
             if decodedShapes == nil { decodedShapes = Array(repeating: 0, count: count) }
             return
         }
-        for c in decoded.indices {
+        for c in storage.indices {
             let theirs = parts.columnNames.firstIndex(of: columnNames[c])
-            decoded[c] = theirs.map { parts.columns[$0] } ?? Array(repeating: .null, count: count)
+            storage[c] = theirs.map { parts.columns[$0] } ?? .nulls(count)
         }
-        isDecoded = Array(repeating: true, count: decoded.count)
+        materialized = [:]
         let map = parts.columnNames.map { columnIndex[ExactString($0)] ?? 0 }
         shapes = parts.shapes.map { $0.map { map[$0] } }
         decodedShapes = parts.recordShape
@@ -185,7 +175,7 @@ public final class Table {
 
     /// Every column and key order decoded (before the table is written out in full).
     func decodeAll() {
-        for c in decoded.indices { _ = column(at: c) }
+        for c in storage.indices { _ = column(c) }
         _ = recordShape
         source = nil
     }
@@ -193,7 +183,7 @@ public final class Table {
     /// The table as a builder gives it, every column decoded.
     var builtParts: TableBuilder.Parts {
         decodeAll()
-        return TableBuilder.Parts(name: name, columnNames: columnNames, columns: decoded, shapes: shapes,
+        return TableBuilder.Parts(name: name, columnNames: columnNames, columns: storage.map { $0! }, shapes: shapes,
                                   recordShape: decodedShapes!, count: count, skipped: skipped)
     }
 

@@ -8,14 +8,16 @@ struct TableBuilder {
     struct Parts {
         var name: CollectionName
         var columnNames: [String]
-        var columns: [[JSONValue]]
+        var columns: [Column]
         var shapes: [[Int]]
         var recordShape: [Int32]
         var count: Int
         var skipped: [Int]
     }
 
+    /// The table so far, its columns aside (`columns`).
     private var parts: Parts
+    private var columns: [ColumnBuilder]
     private var columnIndex: [ExactString: Int]
     private var shapeIndex: [[Int]: Int32] = [:]
     private var present: [Bool]
@@ -26,8 +28,8 @@ struct TableBuilder {
 
     init(name: CollectionName) {
         let names = name.spec.fields.map(\.name)
-        parts = Parts(name: name, columnNames: names, columns: Array(repeating: [], count: names.count),
-                      shapes: [], recordShape: [], count: 0, skipped: [])
+        parts = Parts(name: name, columnNames: names, columns: [], shapes: [], recordShape: [], count: 0, skipped: [])
+        columns = Array(repeating: ColumnBuilder(), count: names.count)
         columnIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { (ExactString($1), $0) })
         present = Array(repeating: false, count: names.count)
     }
@@ -40,23 +42,27 @@ struct TableBuilder {
         if let c = columnIndex[ExactString(field)] { return c }
         parts.columnNames.append(field)
         columnIndex[ExactString(field)] = parts.columnNames.count - 1
-        parts.columns.append(Array(repeating: .null, count: parts.count))
+        columns.append(ColumnBuilder(nulls: parts.count))
         present.append(false)
         return parts.columnNames.count - 1
     }
 
     mutating func reserve(_ records: Int) {
-        for c in parts.columns.indices { parts.columns[c].reserveCapacity(records) }
+        for c in columns.indices { columns[c].reserve(records) }
         parts.recordShape.reserveCapacity(records)
     }
 
-    /// Adds a field of the current record; false when the record has it already.
-    mutating func add(_ column: Int, _ value: consuming JSONValue) -> Bool {
-        if present[column] { return false }
+    /// Adds a field of the current record from the value at the reader; false
+    /// when the record has it already (the value is then read and dropped).
+    mutating func add(_ column: Int, from reader: inout JSONReader) throws(JSONSyntaxError) -> Bool {
+        if present[column] {
+            _ = try reader.readValue()
+            return false
+        }
         present[column] = true
         if orderCount < order.count { order[orderCount] = column } else { order.append(column) }
         orderCount += 1
-        parts.columns[column].append(value)
+        try columns[column].append(from: &reader)
         return true
     }
 
@@ -64,7 +70,7 @@ struct TableBuilder {
 
     mutating func endRecord() {
         for c in present.indices {
-            if present[c] { present[c] = false } else { parts.columns[c].append(.null) }
+            if present[c] { present[c] = false } else { columns[c].appendNull() }
         }
         if let last = parts.recordShape.last, orderIs(parts.shapes[Int(last)]) {
             parts.recordShape.append(last)
@@ -92,9 +98,9 @@ struct TableBuilder {
     mutating func append(_ other: TableBuilder) {
         let map = other.parts.columnNames.map { column(named: $0) }
         let start = parts.count
-        for (theirs, mine) in map.enumerated() { parts.columns[mine] += other.parts.columns[theirs] }
-        for c in parts.columns.indices where parts.columns[c].count < start + other.parts.count {
-            parts.columns[c] += repeatElement(.null, count: start + other.parts.count - parts.columns[c].count)
+        for (theirs, mine) in map.enumerated() { columns[mine].append(other.columns[theirs]) }
+        for c in columns.indices where columns[c].count < start + other.parts.count {
+            columns[c].append(ColumnBuilder(nulls: start + other.parts.count - columns[c].count))
         }
         let shapeMap: [Int32] = other.parts.shapes.map { shape in
             let order = shape.map { map[$0] }
@@ -108,5 +114,10 @@ struct TableBuilder {
         parts.count += other.parts.count
     }
 
-    mutating func finish() -> Parts { parts }
+    /// The table read, each column in its final form.
+    mutating func finish() -> Parts {
+        parts.columns = columns.map { $0.finish() }
+        columns = []
+        return parts
+    }
 }

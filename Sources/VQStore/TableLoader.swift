@@ -202,7 +202,14 @@ public enum TableLoader {
             }
         }
         let origin = reader.position
+        // What has been read is given back as reading goes: values are copied
+        // out, so a large file never sits in memory whole beside its table.
+        var released = origin
         while true {
+            if reader.position - released >= 16 << 20 {
+                MappedFile.release(bytes, released..<reader.position)
+                released = reader.position
+            }
             reader.skipWhitespace()
             if let stopAt, reader.position == stopAt {
                 part.stoppedAtSplit = true
@@ -213,7 +220,7 @@ public enum TableLoader {
                 try reader.readObject(keyIndex: true) { key, reader in
                     while columnOfKey.count <= key { columnOfKey.append(-1) }
                     if columnOfKey[key] < 0 { columnOfKey[key] = part.builder.column(named: reader.keyName(key)) }
-                    if !part.builder.add(columnOfKey[key], try reader.readValue()) {
+                    if try !part.builder.add(columnOfKey[key], from: &reader) {
                         part.problems.append(RecordProblem(element: part.builder.elements, field: reader.keyName(key),
                                                            message: "the key appears twice in one object; the first value is used"))
                     }

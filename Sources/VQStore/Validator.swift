@@ -55,17 +55,34 @@ public struct Validator {
         let spec = table.name.spec
         for field in spec.fields {
             let c = table.column(field.name)!
-            let column = table.columns[c]
-            for row in rows {
-                let value = column[row]
-                if case .null = value {
-                    if !field.optional {
-                        report(row, field.name, table.has(row, c) ? "expected \(field.type.description), found null (the field is required)"
-                                                                   : "missing (the field is required)")
-                    }
-                    continue
+            func null(_ row: Int) {
+                guard !field.optional else { return }
+                report(row, field.name, table.has(row, c) ? "expected \(field.type.description), found null (the field is required)"
+                                                           : "missing (the field is required)")
+            }
+            switch table.column(c) {
+            case .codes(let distinct, let codes):
+                // Each distinct string is checked once.
+                let verdicts = distinct.map { Validator.check(.string($0), against: field) }
+                for row in rows {
+                    let code = codes[row]
+                    if code == Column.nullCode { null(row) } else if let message = verdicts[Int(code)] { report(row, field.name, message) }
                 }
-                if let message = Validator.check(value, against: field) { report(row, field.name, message) }
+            case .numbers(let numbers):
+                let anyNumber = field.range == nil && field.type == .number
+                for row in rows {
+                    let n = numbers[row]
+                    if n.isNaN {
+                        null(row)
+                    } else if !anyNumber, let message = Validator.check(.number(JSONNumber(canonical: n)), against: field) {
+                        report(row, field.name, message)
+                    }
+                }
+            case let column:
+                for row in rows {
+                    let value = column[row]
+                    if case .null = value { null(row) } else if let message = Validator.check(value, against: field) { report(row, field.name, message) }
+                }
             }
         }
     }
@@ -104,19 +121,37 @@ public struct Validator {
     private mutating func checkKey() {
         let key = table.name.spec.key
         guard !key.isEmpty else { return }
-        let columns = key.map { table.columns[table.column($0)!] }
+        let columns = key.map { table.column(table.column($0)!) }
+        // Keys of string codes compare as numbers (a million measurements' kpi and period).
+        if columns.count == 2, case .codes(_, let a) = columns[0], case .codes(_, let b) = columns[1] {
+            var first: [UInt64: Int] = [:]
+            first.reserveCapacity(table.count)
+            for row in 0..<table.count where a[row] != Column.nullCode && b[row] != Column.nullCode {
+                let pair = UInt64(a[row]) << 32 | UInt64(b[row])
+                if let earlier = first[pair] {
+                    reportSecond(row, earlier, key, columns.map { $0[row] })
+                } else {
+                    first[pair] = row
+                }
+            }
+            return
+        }
         var first: [[ExactString]: Int] = [:]
         for row in 0..<table.count {
             let values = columns.map { $0[row] }
             guard !values.contains(.null) else { continue }
             let written = values.map { ExactString(JSONWriter.string($0)) }
             if let earlier = first[written] {
-                let shown = zip(key, values).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
-                report(row, key.last!, "a second record with \(shown) (the first is \(table.label(earlier))); the first is used")
+                reportSecond(row, earlier, key, values)
             } else {
                 first[written] = row
             }
         }
+    }
+
+    private mutating func reportSecond(_ row: Int, _ earlier: Int, _ key: [String], _ values: [JSONValue]) {
+        let shown = zip(key, values).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
+        report(row, key.last!, "a second record with \(shown) (the first is \(table.label(earlier))); the first is used")
     }
 
     /// A table read by the checking threads while no one changes it.
@@ -177,9 +212,18 @@ public struct Validator {
     /// Resolves a reference field to row numbers in the target table, reporting dangling ones.
     mutating func resolve(field: String, in target: Table?) -> [Int32] {
         let c = table.column(field)!
-        let column = table.columns[c]
         var rows = [Int32](repeating: -1, count: table.count)
         guard let target else { return rows }
+        // Each distinct id of a string column is looked up once.
+        if case .codes(let distinct, let codes) = table.column(c) {
+            let found = distinct.map { target.row(id: $0).map(Int32.init) ?? -1 }
+            for row in 0..<table.count where codes[row] != Column.nullCode {
+                rows[row] = found[Int(codes[row])]
+                if rows[row] < 0 { report(row, field, "no \(target.name.rawValue) record has id \"\(distinct[Int(codes[row])])\"") }
+            }
+            return rows
+        }
+        let column = table.columns[c]
         // Runs of records naming the same target are common (measurements of one kpi).
         var lastID = ""
         var lastRow: Int32 = -1

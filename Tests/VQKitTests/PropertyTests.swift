@@ -77,6 +77,45 @@ import Testing
         for (i, record) in records.enumerated() { #expect(table.record(i) == record) }
     }
 
+    /// A column built in its compact form, in one part or two joined, gives back
+    /// every value as read: through runs of numbers, strings and nulls, widening
+    /// when a value does not fit, and past the point where codes stop paying.
+    @Test func compactColumnsGiveBackWhatWasRead() throws {
+        var rng = Xoshiro256(seed: 4)
+        for _ in 0..<300 {
+            // Mostly one kind, as a store's columns are, with an odd value now and then.
+            let kind = rng.int(0...2), distinct = rng.pick([3, 50, 5000])
+            let values: [JSONValue] = (0..<rng.int(0...3000)).map { _ in
+                if rng.chance(0.1) { return .null }
+                if rng.chance(0.005) { return Self.value(&rng) }
+                switch kind {
+                case 0: return .number(Double(rng.int(0...distinct)) / 4)
+                case 1: return .string(rng.chance(0.01) ? "é\u{0301}\(rng.int(0...9))" : "K-\(rng.int(0...distinct))")
+                default: return rng.chance(0.5) ? .number(1) : .string("s")
+                }
+            }
+            let texts = values.map { Array(JSONWriter.string($0).utf8) }
+            func built(_ range: Range<Int>) throws -> ColumnBuilder {
+                var builder = ColumnBuilder()
+                for i in range {
+                    try texts[i].withUnsafeBufferPointer { bytes in
+                        var reader = JSONReader(bytes: bytes)
+                        try builder.append(from: &reader)
+                    }
+                }
+                return builder
+            }
+            let split = rng.int(0...values.count)
+            var joined = try built(0..<split)
+            joined.append(try built(split..<values.count))
+            for column in [try built(0..<values.count).finish(), joined.finish()] {
+                #expect(column.count == values.count)
+                #expect(column.values == values)
+                #expect(column.values.map { JSONWriter.string($0) } == values.map { JSONWriter.string($0) })
+            }
+        }
+    }
+
     /// Sorting is stable and puts nulls last, whatever the input order.
     @Test func orderByIsStableWithNullsLast() throws {
         let out = try Fixture.transcript(".mode csv\nvendors | select id, notes | order by notes\nvendors | select id, notes | order by notes desc")

@@ -27,6 +27,10 @@ struct ByteWriter {
         values.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 
+    mutating func array<T: BitwiseCopyable>(_ values: ColumnArray<T>) {
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+
     mutating func raw(_ other: [UInt8]) { bytes.append(contentsOf: other) }
 
     mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }

@@ -142,28 +142,24 @@ final class CacheEntry: ColumnSource {
 
     // MARK: ColumnSource
 
-    func column(_ c: Int) -> [JSONValue]? {
+    /// Column c, numbers and codes in place in their checked sections.
+    func column(_ c: Int) -> Column? {
         guard columns.indices.contains(c) else { return nil }
         let (encoding, sections) = columns[c]
         switch encoding {
         case .null:
-            return Array(repeating: .null, count: count)
+            return .nulls(count)
         case .numbers:
             guard sections.count == 1, let doubles = array(sections[0], Double.self, count: count) else { return nil }
-            return doubles.map { $0.isNaN ? .null : .number(JSONNumber(canonical: $0)) }
+            return .numbers(ColumnArray(mapped: doubles, owner: self))
         case .dictionary:
             guard sections.count == 3, let distinct = texts(sections[0], sections[1]),
-                  let codes = array(sections[2], UInt32.self, count: count) else { return nil }
-            let values = distinct.map { JSONValue.string($0 ?? "") }
-            var out = [JSONValue](repeating: .null, count: count)
-            for (row, code) in codes.enumerated() where code != CacheFile.nullCode {
-                guard Int(code) < values.count else { return nil }
-                out[row] = values[Int(code)]
-            }
-            return out
+                  let codes = array(sections[2], UInt32.self, count: count),
+                  codes.allSatisfy({ $0 == Column.nullCode || Int($0) < distinct.count }) else { return nil }
+            return .codes(distinct: distinct.map { $0 ?? "" }, codes: ColumnArray(mapped: codes, owner: self))
         case .strings:
             guard sections.count == 2, let strings = texts(sections[0], sections[1]), strings.count == count else { return nil }
-            return strings.map { $0.map(JSONValue.string) ?? .null }
+            return .values(strings.map { $0.map(JSONValue.string) ?? .null })
         case .json:
             guard sections.count == 2, let ends = array(sections[0], UInt64.self, count: count),
                   let text = checked(sections[1]) else { return nil }
@@ -179,7 +175,7 @@ final class CacheEntry: ColumnSource {
                 }
                 start = stop
             }
-            return out
+            return .values(out)
         }
     }
 
@@ -196,20 +192,6 @@ final class CacheEntry: ColumnSource {
             start = stop
         }
         return out
-    }
-
-    /// A column of numbers as Doubles (NaN: not a number), in place in its checked section.
-    func numbers(_ c: Int) -> UnsafeBufferPointer<Double>? {
-        guard columns.indices.contains(c), columns[c].0 == .numbers else { return nil }
-        return columns[c].1.first.flatMap { array($0, Double.self, count: count) }
-    }
-
-    /// A column of few distinct strings: each distinct one and each record's code (`CacheFile.nullCode`: none).
-    func codes(_ c: Int) -> (distinct: [String], codes: UnsafeBufferPointer<UInt32>)? {
-        guard columns.indices.contains(c), columns[c].0 == .dictionary, columns[c].1.count == 3,
-              let distinct = texts(columns[c].1[0], columns[c].1[1]), let codes = array(columns[c].1[2], UInt32.self, count: count),
-              codes.allSatisfy({ $0 == CacheFile.nullCode || Int($0) < distinct.count }) else { return nil }
-        return (distinct.map { $0 ?? "" }, codes)
     }
 
     func recordShapes() -> [Int32]? { array(meta.shapeSection, Int32.self, count: count).map(Array.init) }
@@ -243,5 +225,17 @@ final class MappedFile {
 
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+
+    /// Gives back the pages wholly inside `range` of a mapping: they leave this
+    /// process's memory and stay in the page cache, read again if touched (the
+    /// mapping is private and never written, so nothing is lost).
+    static func release(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        guard let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = UInt(bitPattern: base) + UInt(range.lowerBound), end = UInt(bitPattern: base) + UInt(range.upperBound)
+        let first = (start + UInt(page) - 1) / UInt(page) * UInt(page), last = end / UInt(page) * UInt(page)
+        guard last > first else { return }
+        madvise(UnsafeMutableRawPointer(bitPattern: first), Int(last - first), Int32(MADV_DONTNEED))
     }
 }

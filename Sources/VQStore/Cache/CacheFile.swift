@@ -5,7 +5,7 @@ import VQSupport
 
 /// Where a table's columns come from when they are not decoded yet.
 protocol ColumnSource: AnyObject {
-    func column(_ c: Int) -> [JSONValue]?
+    func column(_ c: Int) -> Column?
     func recordShapes() -> [Int32]?
     /// The table read again from its JSON file, when a cached part does not read back as written.
     func reread() -> TableBuilder.Parts?
@@ -67,7 +67,7 @@ enum CacheFile {
         case json = 4
     }
 
-    static let nullCode = UInt32.max
+    static let nullCode = Column.nullCode
     static let nullEnd: UInt64 = 1 << 63
 
     // MARK: Writing
@@ -92,9 +92,22 @@ enum CacheFile {
         let shapeSection = section { $0.array(orders.recordShape) }
         var columns: [(Encoding, [Section])] = []
         for c in 0..<table.columns.count {
-            let values = table.columns[c]
-            let encoding = encoding(of: values)
-            switch encoding {
+            let values: [JSONValue]
+            switch table.column(c) {
+            case .nulls:
+                columns.append((.null, []))
+                continue
+            case .numbers(let numbers):
+                columns.append((.numbers, [section { $0.array(numbers) }]))
+                continue
+            case .codes(let distinct, let codes):
+                let (ends, bytes) = concatenated(distinct)
+                columns.append((.dictionary, [section { $0.array(ends) }, section { $0.raw(bytes) }, section { $0.array(codes) }]))
+                continue
+            case .values(let v):
+                values = v
+            }
+            switch encoding(of: values) {
             case .null:
                 columns.append((.null, []))
             case .numbers:
@@ -196,60 +209,13 @@ enum CacheFile {
         var table = StringCodes()
         var lastCode = nullCode
         for (row, v) in values.enumerated() {
-            guard case .string(var s) = v else { continue }
-            let code = s.withUTF8 { table.code($0, last: lastCode) }
-            if table.ends.count > 1024 && table.ends.count * 4 > row { return nil }
+            guard case .string(let s) = v else { continue }
+            let code = table.code(s, last: lastCode)
+            if Column.tooManyDistinct(table.count, rows: row) { return nil }
             codes[row] = code
             lastCode = code
         }
         return (table.ends, table.bytes, codes)
-    }
-
-    /// Codes of distinct strings by their UTF-8 bytes, kept one after another:
-    /// open addressing on an FNV-1a hash, comparing bytes in place (a run of one
-    /// value, common in a column, is a single comparison).
-    private struct StringCodes {
-        var bytes: [UInt8] = []
-        var ends: [UInt64] = []
-        private var slots = [UInt32](repeating: CacheFile.nullCode, count: 64)
-
-        private func same(_ code: UInt32, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
-            let start = code == 0 ? 0 : Int(ends[Int(code) - 1]), end = Int(ends[Int(code)])
-            guard end - start == s.count else { return false }
-            return s.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, s.baseAddress!, s.count) == 0 }
-        }
-
-        mutating func code(_ s: UnsafeBufferPointer<UInt8>, last: UInt32) -> UInt32 {
-            if last != CacheFile.nullCode, same(last, s) { return last }
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for b in s { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-            let mask = slots.count - 1
-            var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-            while slots[i] != CacheFile.nullCode {
-                if same(slots[i], s) { return slots[i] }
-                i = (i + 1) & mask
-            }
-            let code = UInt32(ends.count)
-            bytes.append(contentsOf: s)
-            ends.append(UInt64(bytes.count))
-            slots[i] = code
-            if ends.count * 2 > slots.count { grow() }
-            return code
-        }
-
-        private mutating func grow() {
-            let (oldBytes, oldEnds) = (bytes, ends)
-            bytes = []
-            ends = []
-            slots = [UInt32](repeating: CacheFile.nullCode, count: slots.count * 4)
-            oldBytes.withUnsafeBufferPointer { all in
-                var start = 0
-                for end in oldEnds {
-                    _ = code(UnsafeBufferPointer(rebasing: all[start..<Int(end)]), last: CacheFile.nullCode)
-                    start = Int(end)
-                }
-            }
-        }
     }
 
     /// Texts one after another, and where each ends (`nullEnd` set: no value).
