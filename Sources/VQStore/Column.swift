@@ -97,8 +97,7 @@ struct StringCodes {
 
     mutating func code(_ s: UnsafeBufferPointer<UInt8>, last: UInt32) -> UInt32 {
         if last != Column.nullCode, same(last, s) { return last }
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in s { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        let h = StringCodes.hash(s)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
         while slots[i] != Column.nullCode {
@@ -116,6 +115,27 @@ struct StringCodes {
     mutating func code(_ s: String, last: UInt32) -> UInt32 {
         var s = s
         return s.withUTF8 { code($0, last: last) }
+    }
+
+    /// A hash of the bytes, eight at a time (most strings here are ids and months of a few bytes).
+    @inline(__always)
+    private static func hash(_ s: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = UInt64(s.count) &* 0x9E37_79B9_7F4A_7C15
+        guard let p = s.baseAddress.map(UnsafeRawPointer.init) else { return h }
+        var i = 0
+        while i + 8 <= s.count {
+            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i += 8
+        }
+        if i < s.count {
+            var tail: UInt64 = 0
+            for j in i..<s.count { tail |= UInt64(s[j]) << (8 * UInt64(j - i)) }
+            h = (h ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+        }
+        // MurmurHash3's finalizer: every byte reaches the low bits that pick a slot.
+        h = (h ^ (h >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 33)
     }
 
     private mutating func grow() {
@@ -260,7 +280,11 @@ struct ColumnBuilder {
             return
         case (.codes, .codes):
             let map = other.strings.strings.map { strings.code($0, last: Column.nullCode) }
-            codes += other.codes.lazy.map { $0 == Column.nullCode ? Column.nullCode : map[Int($0)] }
+            let start = codes.count
+            codes += other.codes
+            codes.withUnsafeMutableBufferPointer { all in
+                for i in start..<all.count where all[i] != Column.nullCode { all[i] = map[Int(all[i])] }
+            }
             count += other.count
             return
         default:
@@ -281,4 +305,53 @@ struct ColumnBuilder {
         case .values: .values(values)
         }
     }
+}
+
+/// Which key order each record was written with. Nearly every file writes
+/// all its records one way, so until a record differs nothing is kept per record.
+struct RecordShapes {
+    /// Nil while every record has key order 0.
+    private var each: [Int32]?
+    private(set) var count = 0
+    private var reserved = 0
+
+    init() {}
+
+    /// From one order per record (read from a cache entry).
+    init(_ shapes: [Int32]) {
+        count = shapes.count
+        each = shapes.allSatisfy { $0 == 0 } ? nil : shapes
+    }
+
+    @inline(__always)
+    subscript(row: Int) -> Int32 { each?[row] ?? 0 }
+
+    var last: Int32? { count == 0 ? nil : self[count - 1] }
+
+    mutating func reserve(_ n: Int) {
+        reserved = n
+        each?.reserveCapacity(n)
+    }
+
+    mutating func append(_ shape: Int32) {
+        if each == nil, shape != 0 {
+            each = [Int32](repeating: 0, count: count)
+            each!.reserveCapacity(max(reserved, count + 1))
+        }
+        each?.append(shape)
+        count += 1
+    }
+
+    mutating func append(_ other: RecordShapes, mapped map: [Int32]) {
+        if each == nil, other.each == nil, map.first ?? 0 == 0 {
+            count += other.count
+            return
+        }
+        for row in 0..<other.count { append(map[Int(other[row])]) }
+    }
+
+    /// One order per record, for the cache entry.
+    var all: [Int32] { each ?? [Int32](repeating: 0, count: count) }
+
+    func allSatisfy(_ predicate: (Int32) -> Bool) -> Bool { each?.allSatisfy(predicate) ?? (count == 0 || predicate(0)) }
 }

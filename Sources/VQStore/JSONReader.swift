@@ -20,8 +20,14 @@ public struct JSONReader: ~Copyable {
     public var position: Int = 0
     /// Distinct object keys seen so far, found by their bytes through a small
     /// open-addressing table: store files repeat a few keys millions of times.
-    private var keys: [(bytes: [UInt8], string: String)] = []
+    private var keys: [(bytes: [UInt8], string: String, escaped: Bool)] = []
     private var keySlots = [Int32](repeating: -1, count: 512)
+    /// The key that came after each key last time, and the first key of the
+    /// last object (-1: none): records repeat one order of keys, so the next
+    /// key is usually known and only compared, not looked up.
+    private var nextKey: [Int32] = []
+    private var firstKey: Int32 = -1
+    private var previousKey: Int32 = -1
     /// Arrays and objects being read, outermost first. Past `maxDepth` (serde_json's
     /// limit) the file is refused rather than overflowing a reading thread's stack.
     private var depth = 0
@@ -118,12 +124,15 @@ public struct JSONReader: ~Copyable {
     ) throws {
         try expect(UInt8(ascii: "{"), "'{'")
         if consume(UInt8(ascii: "}")) { return }
+        previousKey = -1
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw error("expected a key in double quotes" + trailingCommaNote)
             }
-            let key = try readKeyIndex()
+            let key = try predictedKey() ?? readKeyIndex()
+            if previousKey < 0 { firstKey = Int32(key) } else { nextKey[Int(previousKey)] = Int32(key) }
+            previousKey = Int32(key)
             try expect(UInt8(ascii: ":"), "':'")
             skipWhitespace()
             try member(key, &self)
@@ -264,6 +273,19 @@ public struct JSONReader: ~Copyable {
         return p
     }
 
+    /// The key at the reader when it is the one that followed the previous key
+    /// last time, written the same way (plain, so its bytes are its text).
+    private mutating func predictedKey() -> Int? {
+        let k = previousKey < 0 ? firstKey : nextKey[Int(previousKey)]
+        guard k >= 0, !keys[Int(k)].escaped else { return nil }
+        let key = keys[Int(k)].bytes
+        let end = position + 1 + key.count
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""),
+              key.withUnsafeBufferPointer({ bytesEqual($0.baseAddress!, bytes.baseAddress! + position + 1, key.count) }) else { return nil }
+        position = end + 1
+        return Int(k)
+    }
+
     /// Reads an object key and returns its number among the distinct keys seen
     /// so far (see `keyName`): a loader can map it to a column without hashing a String.
     public mutating func readKeyIndex() throws(JSONSyntaxError) -> Int {
@@ -279,7 +301,9 @@ public struct JSONReader: ~Copyable {
             let string = try readString()
             let written = Array(string.utf8)
             if let i = keys.firstIndex(where: { $0.bytes == written }) { return i }
-            keys.append((written, string))
+            // Its bytes are not its text in the file, so it is never predicted.
+            keys.append((written, string, true))
+            nextKey.append(-1)
             return keys.count - 1
         }
         let length = end - start
@@ -294,7 +318,8 @@ public struct JSONReader: ~Copyable {
             slot = (slot + 1) & (keySlots.count - 1)
         }
         let string = try readString()
-        keys.append((Array(UnsafeBufferPointer(rebasing: bytes[start..<end])), string))
+        keys.append((Array(UnsafeBufferPointer(rebasing: bytes[start..<end])), string, false))
+        nextKey.append(-1)
         if keys.count * 2 < keySlots.count { keySlots[slot] = Int32(keys.count - 1) }
         return keys.count - 1
     }

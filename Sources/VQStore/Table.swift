@@ -23,7 +23,7 @@ public final class Table {
     private var materialized: [Int: [JSONValue]] = [:]
     /// Distinct key orders; `recordShape[r]` indexes the one record r was written with.
     private var shapes: [[Int]]
-    private var decodedShapes: [Int32]?
+    private var decodedShapes: RecordShapes?
     /// Where columns not decoded yet come from.
     private var source: ColumnSource?
     public let count: Int
@@ -135,9 +135,10 @@ public final class Table {
         return column(c)[row]
     }
 
-    private var recordShape: [Int32] {
+    private var recordShape: RecordShapes {
         if let shape = decodedShapes { return shape }
-        if let shape = source?.recordShapes(), shape.count == count, shape.allSatisfy({ $0 >= 0 && Int($0) < shapes.count }) {
+        if let shape = source?.recordShapes().map(RecordShapes.init), shape.count == count,
+           shape.allSatisfy({ $0 >= 0 && Int($0) < shapes.count }) {
             decodedShapes = shape
             return shape
         }
@@ -160,7 +161,7 @@ public final class Table {
         guard let parts, parts.count == count else {
             // The file changed since: the store notices before the next statement. Until then, nothing is invented.
             for c in storage.indices where storage[c] == nil { storage[c] = .nulls(count) }
-            if decodedShapes == nil { decodedShapes = Array(repeating: 0, count: count) }
+            if decodedShapes == nil { decodedShapes = RecordShapes([Int32](repeating: 0, count: count)) }
             return
         }
         for c in storage.indices {
@@ -188,7 +189,7 @@ public final class Table {
     }
 
     /// The key orders, for the column cache.
-    var keyOrders: (shapes: [[Int]], recordShape: [Int32]) { (shapes, recordShape) }
+    var keyOrders: (shapes: [[Int]], recordShape: [Int32]) { (shapes, recordShape.all) }
 
     public func column(_ field: String) -> Int? { columnIndex[ExactString(field)] }
 

@@ -10,7 +10,7 @@ struct TableBuilder {
         var columnNames: [String]
         var columns: [Column]
         var shapes: [[Int]]
-        var recordShape: [Int32]
+        var recordShape: RecordShapes
         var count: Int
         var skipped: [Int]
     }
@@ -28,7 +28,7 @@ struct TableBuilder {
 
     init(name: CollectionName) {
         let names = name.spec.fields.map(\.name)
-        parts = Parts(name: name, columnNames: names, columns: [], shapes: [], recordShape: [], count: 0, skipped: [])
+        parts = Parts(name: name, columnNames: names, columns: [], shapes: [], recordShape: RecordShapes(), count: 0, skipped: [])
         columns = Array(repeating: ColumnBuilder(), count: names.count)
         columnIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { (ExactString($1), $0) })
         present = Array(repeating: false, count: names.count)
@@ -49,7 +49,7 @@ struct TableBuilder {
 
     mutating func reserve(_ records: Int) {
         for c in columns.indices { columns[c].reserve(records) }
-        parts.recordShape.reserveCapacity(records)
+        parts.recordShape.reserve(records)
     }
 
     /// Adds a field of the current record from the value at the reader; false
@@ -109,7 +109,7 @@ struct TableBuilder {
             shapeIndex[order] = Int32(parts.shapes.count - 1)
             return Int32(parts.shapes.count - 1)
         }
-        parts.recordShape += other.parts.recordShape.map { shapeMap[Int($0)] }
+        parts.recordShape.append(other.parts.recordShape, mapped: shapeMap)
         parts.skipped += other.parts.skipped.map { $0 + elements }
         parts.count += other.parts.count
     }
