@@ -63,7 +63,10 @@ public enum TableLoader {
         }
         // Hashed before it is parsed, and its identity taken again after: a file changed
         // while it was read gets no entry, or one whose hash is not of what was parsed.
-        let contentHash = cache.map { _ in ContentHash.of(UnsafeRawBufferPointer(mapped.bytes)) }
+        // Hashed pages are given back: the parse reads them again from the page cache.
+        let contentHash = cache.map { _ in
+            ContentHash.of(UnsafeRawBufferPointer(mapped.bytes)) { MappedFile.release(mapped.bytes, ($0 - 16 << 20)..<$0) }
+        }
         return parse(collection, bytes: mapped.bytes).map { loaded in
             var loaded = loaded
             loaded.identity = identity

@@ -4,7 +4,9 @@
 /// at memory speed; each step is a bijection of its lane, so a change of any
 /// one word always changes the result.
 public enum ContentHash {
-    public static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    /// `passed`, if given, is told each time another 16 MB have been hashed
+    /// (the offset reached), so a caller can give back pages it will not need soon.
+    public static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0, passed: ((Int) -> Void)? = nil) -> UInt64 {
         let k: UInt64 = 0x9FB2_1C65_1E98_DF25
         var a = seed ^ 0x243F_6A88_85A3_08D3, b = seed ^ 0x1319_8A2E_0370_7344
         var c = seed ^ 0xA409_3822_299F_31D0, d = seed ^ 0x082E_FA98_EC4E_6C89
@@ -21,6 +23,7 @@ public enum ContentHash {
                 step(&c, base.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self))
                 step(&d, base.loadUnaligned(fromByteOffset: p + 24, as: UInt64.self))
                 p += 32
+                if p & (16 << 20 - 1) == 0, let passed { passed(p) }
             }
             var tail: UInt64 = 0, shift: UInt64 = 0
             while p < n {
