@@ -122,36 +122,18 @@ public struct Validator {
         let key = table.name.spec.key
         guard !key.isEmpty else { return }
         let columns = key.map { table.column(table.column($0)!) }
-        // Keys of string codes compare as numbers (a million measurements' kpi and period).
-        if columns.count == 2, case .codes(_, let a) = columns[0], case .codes(_, let b) = columns[1] {
-            var first: [UInt64: Int] = [:]
-            first.reserveCapacity(table.count)
-            for row in 0..<table.count where a[row] != Column.nullCode && b[row] != Column.nullCode {
-                let pair = UInt64(a[row]) << 32 | UInt64(b[row])
-                if let earlier = first[pair] {
-                    reportSecond(row, earlier, key, columns.map { $0[row] })
-                } else {
-                    first[pair] = row
-                }
-            }
-            return
-        }
         var first: [[ExactString]: Int] = [:]
         for row in 0..<table.count {
             let values = columns.map { $0[row] }
             guard !values.contains(.null) else { continue }
             let written = values.map { ExactString(JSONWriter.string($0)) }
             if let earlier = first[written] {
-                reportSecond(row, earlier, key, values)
+                let shown = zip(key, values).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
+                report(row, key.last!, "a second record with \(shown) (the first is \(table.label(earlier))); the first is used")
             } else {
                 first[written] = row
             }
         }
-    }
-
-    private mutating func reportSecond(_ row: Int, _ earlier: Int, _ key: [String], _ values: [JSONValue]) {
-        let shown = zip(key, values).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
-        report(row, key.last!, "a second record with \(shown) (the first is \(table.label(earlier))); the first is used")
     }
 
     /// A table read by the checking threads while no one changes it.
