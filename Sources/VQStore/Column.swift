@@ -269,15 +269,16 @@ struct ColumnBuilder {
             return
         case (.nulls, .numbers):
             doubles = [Double](repeating: .nan, count: count) + other.doubles
+            form = .numbers
         case (.nulls, .codes):
             strings = other.strings
             codes = [UInt32](repeating: Column.nullCode, count: count) + other.codes
+            form = .codes
         case (.nulls, .values):
             values = [JSONValue](repeating: .null, count: count) + other.values
+            form = .values
         case (.numbers, .numbers):
             doubles += other.doubles
-            count += other.count
-            return
         case (.codes, .codes):
             let map = other.strings.strings.map { strings.code($0, last: Column.nullCode) }
             let start = codes.count
@@ -285,15 +286,10 @@ struct ColumnBuilder {
             codes.withUnsafeMutableBufferPointer { all in
                 for i in start..<all.count where all[i] != Column.nullCode { all[i] = map[Int(all[i])] }
             }
-            count += other.count
-            return
         default:
             become(.values)
             values += other.finish().values
-            count += other.count
-            return
         }
-        form = other.form
         count += other.count
     }
 
