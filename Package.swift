@@ -6,7 +6,8 @@ import PackageDescription
 //
 //   VQSupport → VQJSON → VQModel ┬→ VQLanguage ┐
 //                                └→ VQStore ───┴→ VQEngine → VQRender → VQSimulation → VQSession → vq
-//                                     └→ VQGenerator ─────────────────────────────────────────────┘
+//                                     │              └→ VQExchange ─────────────────────┘             │
+//                                     └→ VQGenerator ─────────────────────────────────────────────────┘
 let package = Package(
     name: "vq",
     products: [
@@ -15,6 +16,8 @@ let package = Package(
     dependencies: [
         // The command line of vq and its subcommands: one parser, --help for each, shell completion scripts.
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // Reading and writing xlsx workbooks, which are zip archives of XML parts (zlib underneath).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +37,10 @@ let package = Package(
         .target(name: "VQStore", dependencies: ["VQSupport", "VQJSON", "VQModel"]),
         // Compiling and evaluating statements, derived fields, mutations.
         .target(name: "VQEngine", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore"]),
+        // Files in and out: csv, xlsx, json and jsonl read for import (encodings, headers,
+        // coercion, checking), and xlsx workbooks written. XML is read with FoundationXML.
+        .target(name: "VQExchange", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQStore", "VQEngine",
+                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Output formats, table fitting, histograms.
         .target(name: "VQRender", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQEngine"]),
         // What-if simulations: cost model, closed form, Monte Carlo.
@@ -43,7 +50,7 @@ let package = Package(
         // Sessions: statements, meta-commands, changes and undo, help, completion.
         .target(
             name: "VQSession",
-            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation"]
+            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation", "VQExchange"]
         ),
         .executableTarget(
             name: "vq",
@@ -53,7 +60,7 @@ let package = Package(
         .testTarget(
             name: "VQKitTests",
             dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation",
-                           "VQGenerator", "VQSession"],
+                           "VQGenerator", "VQSession", "VQExchange"],
             exclude: ["Golden"]
         ),
     ],

@@ -22,6 +22,10 @@ public struct Mutator {
     public struct Plan {
         public var edits: [CollectionName: FileEdit]
         public var summary: String
+        public init(edits: [CollectionName: FileEdit], summary: String) {
+            self.edits = edits
+            self.summary = summary
+        }
     }
 
     public func plan(_ mutation: Mutation) throws -> Plan {
@@ -39,6 +43,7 @@ public struct Mutator {
         case .update(let assignments, let filter): return try update(table, assignments, filter)
         case .delete(let filter, let cascade): return try delete(from: table, filter, cascade: cascade, at: mutation.range)
         case .undo: preconditionFailure("undo has no plan")
+        case .importFile: preconditionFailure("the session plans imports")
         }
     }
 
@@ -186,7 +191,7 @@ public struct Mutator {
         }
         let rows = try matching(table, filter)
         var edit = try fileEdit(table.name, table)
-        let elements = elementIndices(table)
+        let elements = table.elementIndices
         for row in rows {
             var record = table.record(row)
             var changed = false
@@ -240,7 +245,7 @@ public struct Mutator {
         for (collection, rows) in doomed where !rows.isEmpty {
             let t = try Diagnostic.located(range) { () throws(StoreError) in try store.table(collection) }
             var edit = try fileEdit(collection, t)
-            let elements = elementIndices(t)
+            let elements = t.elementIndices
             for row in rows { edit.remove(elements[row]) }
             edits[collection] = edit
         }
@@ -261,27 +266,8 @@ public struct Mutator {
         return try (0..<table.count).filter { try Operators.truth(try predicate(.record($0)), at: filter.range) == true }
     }
 
-    /// The file's array position of each record (elements that are not objects are not records).
-    private func elementIndices(_ table: Table) -> [Int] {
-        var out: [Int] = []
-        out.reserveCapacity(table.count)
-        var skipped = table.skipped[...]
-        var element = 0
-        while out.count < table.count {
-            if skipped.first == element { skipped = skipped.dropFirst() } else { out.append(element) }
-            element += 1
-        }
-        return out
-    }
-
-    /// The file as it is now; with its table, checked to hold the records the table was read from.
     private func fileEdit(_ collection: CollectionName, _ table: Table?) throws -> FileEdit {
-        let path = store.fileURL(collection)
-        let edit = try FileEdit(contents: FileManager.default.contents(atPath: path))
-        if let table, edit.elements.count != table.count + table.skipped.count {
-            throw StoreError("\(collection.fileName) changed while it was being read; try again")
-        }
-        return edit
+        try store.fileEdit(collection, checkedAgainst: table)
     }
 
     private func unknownField(_ name: String, of collection: CollectionName, at range: SourceRange) -> Diagnostic {

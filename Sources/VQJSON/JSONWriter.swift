@@ -1,80 +1,103 @@
 import VQSupport
 
 /// Writes JSON text: numbers as their recorded text, keys in their order,
-/// non-ASCII characters as they are (not as \u escapes).
+/// non-ASCII characters as they are (not as \u escapes). The bytes writer is
+/// the one implementation; text is made from its bytes.
 public enum JSONWriter {
-    public static func write(_ value: JSONValue, into out: inout String, indent: String? = nil, level: Int = 0) {
+    public static func write(_ value: JSONValue, into out: inout [UInt8], indent: String? = nil, level: Int = 0) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n.text
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let n): out += n.text.utf8
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += ", " }
+                if i > 0 { out += ", ".utf8 }
                 write(item, into: &out, indent: nil, level: level + 1)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            if object.keys.isEmpty { out += "{}"; return }
-            out += "{"
+            if object.keys.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             for i in object.keys.indices {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 if let indent {
-                    out += "\n" + String(repeating: indent, count: level + 1)
+                    out.append(0x0A)
+                    for _ in 0..<(level + 1) { out += indent.utf8 }
                 } else if i > 0 {
-                    out += " "
+                    out.append(0x20)
                 }
                 writeString(object.keys[i], into: &out)
-                out += ": "
+                out += ": ".utf8
                 write(object.values[i], into: &out, indent: indent, level: level + 1)
             }
-            if let indent { out += "\n" + String(repeating: indent, count: level) }
-            out += "}"
+            if let indent {
+                out.append(0x0A)
+                for _ in 0..<level { out += indent.utf8 }
+            }
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    public static func write(_ value: JSONValue, into out: inout String, indent: String? = nil, level: Int = 0) {
+        var bytes: [UInt8] = []
+        write(value, into: &bytes, indent: indent, level: level)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
     public static func string(_ value: JSONValue, indent: String? = nil) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(value, into: &out, indent: indent)
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A string in quotes: `"` and `\` escaped, control characters as `\n`, `\t` or `\u00XX`
+    /// (all ASCII, so the UTF-8 bytes of everything else are copied as they are).
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            // Most strings need no escape: appended whole rather than byte by byte.
+            guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for b in bytes {
+                switch b {
+                case UInt8(ascii: "\""): out += "\\\"".utf8
+                case UInt8(ascii: "\\"): out += "\\\\".utf8
+                case 0x0A: out += "\\n".utf8
+                case 0x0D: out += "\\r".utf8
+                case 0x09: out += "\\t".utf8
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += "\\u00".utf8
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0xF)])
+                default: out.append(b)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     public static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        // Most strings need no escape: appended whole rather than scalar by scalar.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += s
-            out += "\""
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        var bytes: [UInt8] = []
+        writeString(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
     /// A store file: an array with one object per line, two-space indented.
     public static func storeFile(_ records: [JSONObject]) -> String {
-        var out = "[\n"
+        var out: [UInt8] = Array("[\n".utf8)
         for (i, record) in records.enumerated() {
-            out += "  "
+            out += "  ".utf8
             write(.object(record), into: &out)
-            out += i + 1 < records.count ? ",\n" : "\n"
+            out += (i + 1 < records.count ? ",\n" : "\n").utf8
         }
-        out += "]\n"
-        return out
+        out += "]\n".utf8
+        return String(decoding: out, as: UTF8.self)
     }
 }

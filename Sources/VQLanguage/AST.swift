@@ -30,6 +30,8 @@ public struct Mutation: Sendable {
         case update([Assignment], filter: Expr?)
         /// `delete from C [where cond] [cascade]`
         case delete(filter: Expr?, cascade: Bool)
+        /// `import into C from "FILE" [sheet …] [encoding …] [map …] [on conflict update] [dry run]`
+        case importFile(ImportClause)
         case undo
     }
     public struct Assignment: Sendable {
@@ -41,6 +43,18 @@ public struct Mutation: Sendable {
     /// The collection changed (nil for `undo`), and where it was named.
     public var collection: CollectionName?
     public var range: SourceRange
+}
+
+/// What an import reads and how (SPEC §6).
+public struct ImportClause: Sendable {
+    /// A string, or a `$parameter` holding one.
+    public var file: Expr
+    public var sheet: String?
+    public var encoding: (name: String, range: SourceRange)?
+    /// `map "Header" as field`: `_` for a column left out.
+    public var mappings: [(header: String, field: String, range: SourceRange)] = []
+    public var onConflictUpdate = false
+    public var dryRun = false
 }
 
 /// `{key: value, …}` in an insert: values are expressions, lists or objects.

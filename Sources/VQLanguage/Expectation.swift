@@ -21,4 +21,6 @@ public enum Expectation: Sendable {
     case lever
     /// A stored field an update can set (after `update C set ` or a comma there).
     case settableField(CollectionName)
+    /// A stored field an import's `map … as` can name, or `_`.
+    case importField(CollectionName)
 }

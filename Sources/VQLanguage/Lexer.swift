@@ -182,6 +182,12 @@ public struct Lexer {
         return .number(value, String(decoding: bytes[start..<i], as: UTF8.self))
     }
 
+    /// `s` as a string literal that lexes back to `s` (for statements vq builds, such as `vq import`'s).
+    public static func quoted(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+
     /// A string in `"…"` or `'…'`; a doubled quote or a backslash escapes.
     private func string(_ i: inout Int, quote: UInt8) -> Token.Kind {
         var out: [UInt8] = []

@@ -120,7 +120,7 @@ public struct Parser {
             } else {
                 result = .binding(name: name, nameRange: nameToken.range, value: .expression(try expression()))
             }
-        case .identifier(let word) where ["insert", "update", "delete", "undo"].contains(word.lowercased()) && !peek().isSymbol("("):
+        case .identifier(let word) where ["insert", "update", "delete", "import", "undo"].contains(word.lowercased()) && !peek().isSymbol("("):
             result = .mutation(try mutation())
         case .identifier(let word) where word.lowercased() == "simulate":
             result = .simulate(try simulation())
@@ -289,7 +289,7 @@ public struct Parser {
         let first = advance()
         let word = first.identifier!.lowercased()
         if word == "undo" { return Mutation(kind: .undo, collection: nil, range: first.range) }
-        if word == "insert", !acceptKeyword("into") { throw error("'into' after 'insert'") }
+        if word == "insert" || word == "import", !acceptKeyword("into") { throw error("'into' after '\(word)'") }
         if word == "delete", !acceptKeyword("from") { throw error("'from' after 'delete'") }
         expect(.collection)
         guard let name = current.identifier else { throw error("a collection name") }
@@ -326,11 +326,55 @@ public struct Parser {
                 assignments.append(Mutation.Assignment(field: field, value: value, range: fieldRange.union(value.range)))
             } while acceptSymbol(",")
             kind = .update(assignments, filter: acceptKeyword("where") ? try expression() : nil)
+        case "import":
+            kind = .importFile(try importClause(collection))
         default:
             let filter = acceptKeyword("where") ? try expression() : nil
             kind = .delete(filter: filter, cascade: acceptKeyword("cascade"))
         }
         return Mutation(kind: kind, collection: collection, range: SourceRange(first.range.start, previousEnd))
+    }
+
+    /// `from "FILE"` and the options after it, in any order, each once.
+    private mutating func importClause(_ collection: CollectionName) throws(Diagnostic) -> ImportClause {
+        guard acceptKeyword("from") else { throw error("'from' and the file to import") }
+        let file: Expr
+        switch current.kind {
+        case .string(let s): file = Expr(kind: .literal(.string(s)), range: advance().range)
+        case .parameter(let p): file = Expr(kind: .parameter(p), range: advance().range)
+        default: throw error("the file's name in quotes", hint: "import into \(collection.rawValue) from \"\(collection.rawValue).csv\"")
+        }
+        var clause = ImportClause(file: file)
+        var seen = Set<String>()
+        let options = ["sheet", "encoding", "map", "on conflict update", "dry run"]
+        while true {
+            for option in options where !seen.contains(option) { expect(.keyword(option)) }
+            guard let word = current.identifier?.lowercased(), let option = options.first(where: { $0.hasPrefix(word + " ") || $0 == word }) else { break }
+            let start = advance().range
+            guard seen.insert(option).inserted else { throw Diagnostic("'\(option)' is given twice", at: start) }
+            switch option {
+            case "sheet", "encoding":
+                guard case .string(let s) = current.kind else { throw error("the \(option == "sheet" ? "sheet's name" : "encoding") in quotes") }
+                let range = advance().range
+                if option == "sheet" { clause.sheet = s } else { clause.encoding = (s, range) }
+            case "map":
+                repeat {
+                    guard case .string(let header) = current.kind else { throw error("a column's header in quotes", hint: "map \"评级\" as rating") }
+                    let first = advance().range
+                    guard acceptKeyword("as") else { throw error("'as' and the field the column gives") }
+                    expect(.importField(collection))
+                    guard let field = current.identifier else { throw error("a field name, or _ to leave the column out") }
+                    clause.mappings.append((header, field, first.union(advance().range)))
+                } while acceptSymbol(",")
+            case "on conflict update":
+                guard acceptKeyword("conflict"), acceptKeyword("update") else { throw error("'on conflict update'") }
+                clause.onConflictUpdate = true
+            default:
+                guard acceptKeyword("run") else { throw error("'dry run'") }
+                clause.dryRun = true
+            }
+        }
+        return clause
     }
 
     /// `{name: value, "name": value, …}`

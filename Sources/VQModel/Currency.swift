@@ -53,6 +53,17 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible 
         XPT XSU XUA YER ZAR ZMW ZWG
         """.split(separator: " ").map(String.init)
 
+    /// Digits after the decimal point in amounts (ISO 4217's minor unit): 0 for
+    /// the yen and won, 3 for the dinars, 2 for most; none for metals and funds.
+    public var minorUnits: Int {
+        switch code {
+        case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF": 0
+        case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND": 3
+        case "CLF", "UYW": 4
+        default: 2
+        }
+    }
+
     /// Whether a word of a statement is a currency code (`1.2m USD`).
     public static func isCode(_ word: String) -> Bool { Currency(word) != nil }
 }

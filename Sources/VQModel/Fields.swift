@@ -8,10 +8,14 @@ public protocol StoredField: CaseIterable, Sendable, Hashable, RawRepresentable 
     var spec: FieldSpec { get }
     /// For a collection without ids, the fields that identify a record (checked unique).
     static var key: [Self] { get }
+    /// The fields that name one record, by which an import finds the record a row
+    /// updates (`on conflict update`): the id, else the key.
+    static var identity: [Self] { get }
 }
 
 extension StoredField {
     public static var key: [Self] { [] }
+    public static var identity: [Self] { allCases.first?.rawValue == "id" ? [allCases[0]] : key }
 }
 
 extension StoredField {
@@ -75,6 +79,8 @@ public enum KPIField: String, StoredField {
 public enum MeasurementField: String, StoredField {
     case kpi, period, actual
     public static let collection = CollectionName.measurements
+    /// A kpi has one measurement a period (a monthly refresh updates it); loading does not check this.
+    public static let identity: [MeasurementField] = [.kpi, .period]
     public var spec: FieldSpec {
         switch self {
         case .kpi: FieldSpec(rawValue, .ref(.kpis))

@@ -122,6 +122,8 @@ public struct CollectionSpec: Sendable {
     public var fields: [FieldSpec]
     /// Fields that together identify a record without an id: no two records share them.
     public var key: [String]
+    /// Fields that name one record for an import: the id, else the key (measurements: kpi and period).
+    public var identity: [String]
 
     public var hasID: Bool { fields.first?.name == "id" }
     public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }
@@ -141,7 +143,7 @@ public enum Schema {
     /// Each collection's stored fields, from its `StoredField` cases, in the order of `CollectionName`.
     static let specs: [CollectionSpec] = CollectionName.allCases.map { c in
         func spec<F: StoredField>(_ fields: F.Type) -> CollectionSpec {
-            CollectionSpec(name: c, fields: F.allCases.map(\.spec), key: F.key.map(\.rawValue))
+            CollectionSpec(name: c, fields: F.allCases.map(\.spec), key: F.key.map(\.rawValue), identity: F.identity.map(\.rawValue))
         }
         switch c {
         case .vendors: return spec(VendorField.self)

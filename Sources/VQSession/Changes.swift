@@ -18,7 +18,13 @@ extension Session {
     }
 
     /// Applies a mutation under the store's lock, from the files as they are now.
-    func change(_ mutation: Mutation, source: SourceText) throws {
+    func change(_ mutation: Mutation, source: SourceText, origin: String?) throws {
+        if case .importFile(let clause) = mutation.kind, clause.dryRun {
+            // A dry run reads and checks, and writes nothing: it needs no lock, and works on a read-only store.
+            if store.isStale { try refresh() }
+            _ = try importPlan(mutation, clause, source: source, origin: origin)
+            return
+        }
         if let readOnly { throw Diagnostic("\(readOnly); nothing was changed", at: mutation.range) }
         if let demo = demoStorePath, store.path == demo {
             throw Diagnostic("the bundled demo store is read-only; nothing was changed", at: mutation.range,
@@ -40,7 +46,12 @@ extension Session {
             if let top = undoStack.last, top.files.contains(where: { FileIdentity.of(Commit.path(store.path, $0.name)) != $0.after }) {
                 undoStack = []
             }
-            let plan = try Mutator(store: store, evaluator: evaluator(source)).plan(mutation)
+            let plan: Mutator.Plan
+            if case .importFile(let clause) = mutation.kind {
+                plan = try importPlan(mutation, clause, source: source, origin: origin)
+            } else {
+                plan = try Mutator(store: store, evaluator: evaluator(source)).plan(mutation)
+            }
             let edits = plan.edits.sorted { $0.key < $1.key }
             do {
                 try Commit.write(edits.map { ($0.key.fileName, $0.value.contents()) }, in: store.path)

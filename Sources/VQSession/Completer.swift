@@ -1,5 +1,6 @@
 import Foundation
 import VQEngine
+import VQExchange
 import VQJSON
 import VQLanguage
 import VQModel
@@ -44,7 +45,7 @@ public struct Completer {
             names = environment.parameters.keys.sorted() + environment.scalarNames
         } else if case .string(let quote)? = Lexer(statement).continuation(),
                   let open = Lexer(statement).tokens().last(where: { if case .invalid = $0.kind { true } else { false } }) {
-            names = stringCandidates(before: String(statement[..<statement.utf8Index(open.range.start)]), quote: quote)
+            names = stringCandidates(before: String(statement[..<statement.utf8Index(open.range.start)]), quote: quote, word: word)
         } else {
             // The word may be a path (`contract.vendor.na`): the parser sees up to its last dot.
             let member = String(word.reversed().prefix { $0 != "." }.reversed())
@@ -119,7 +120,7 @@ public struct Completer {
 
     // MARK: Names
 
-    static let statementKeywords = ["let", "param", "simulate", "insert into", "update", "delete from", "undo"]
+    static let statementKeywords = ["let", "param", "simulate", "insert into", "update", "delete from", "import into", "undo"]
     static var helpTopics: [String] { Help.topics + MetaCommand.all.map(\.name) + CollectionName.allCases.map(\.rawValue) }
 
     func names(for expectation: Expectation) -> [String] {
@@ -133,6 +134,7 @@ public struct Completer {
         case .member(let path, let query): memberNames(path, in: scope(of: query))
         case .lever: Lever.allCases.map(\.rawValue)
         case .settableField(let c): c.spec.fields.map(\.name).filter { $0 != "id" || !c.spec.hasID }
+        case .importField(let c): c.spec.fields.map(\.name) + ["_"]
         }
     }
 
@@ -235,13 +237,16 @@ public struct Completer {
 
     /// After `field = "`, `field != "` or inside `field in ("a", "`: the field's
     /// enum values or the ids it refers to; after `simulate … of "`: contract ids.
-    private func stringCandidates(before text: String, quote: Character) -> [String] {
+    private func stringCandidates(before text: String, quote: Character, word: String) -> [String] {
         let tokens = Lexer(text).tokens().filter { $0.kind != .newline && $0.kind != .end }
         var i = tokens.count - 1
         guard i >= 0 else { return [] }
         let closing = String(quote)
         if tokens[i].isKeyword("of"), tokens.contains(where: { $0.isKeyword("simulate") }) {
             return ids(.contracts).map { $0 + closing }
+        }
+        if tokens.first?.isKeyword("import") == true {
+            return importCandidates(after: tokens[i], in: tokens, word: word, closing: closing)
         }
         // Inside an `in (…)` list, step back to the field before `in`.
         while i >= 1, tokens[i].isSymbol(",") || tokens[i].isSymbol("(") {
@@ -267,6 +272,23 @@ public struct Completer {
         case .ref(let target)?: return ids(target).map { $0 + closing }
         default: return field == "id" ? ids(owner).map { $0 + closing } : []
         }
+    }
+
+    /// Inside an import's strings: the files it can read after `from`, a workbook's sheets after `sheet`.
+    private func importCandidates(after keyword: Token, in tokens: [Token], word: String, closing: String) -> [String] {
+        if keyword.isKeyword("from") {
+            return files(word, directoriesOnly: false).compactMap { name in
+                if name.hasSuffix("/") { return name }
+                let ext = (name as NSString).pathExtension.lowercased()
+                return Importer.extensions.contains(ext) ? name + closing : nil
+            }
+        }
+        if keyword.isKeyword("sheet"), let from = tokens.firstIndex(where: { $0.isKeyword("from") }), from + 1 < tokens.count,
+           case .string(let file) = tokens[from + 1].kind {
+            let path = file.hasPrefix("/") ? file : (directory as NSString).appendingPathComponent(file)
+            return Importer.sheetNames(URL(fileURLWithPath: path)).map { $0 + closing }
+        }
+        return []
     }
 
     // MARK: Meta-commands

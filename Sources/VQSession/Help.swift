@@ -10,7 +10,7 @@ import VQSupport
 /// Texts for `.help` and `.describe`.
 enum Help {
     /// Topics besides meta-commands and collections.
-    static let topics = ["statements", "stages", "functions", "levers", "formats", "money", "simulate"]
+    static let topics = ["statements", "stages", "functions", "levers", "formats", "money", "simulate", "import"]
 
     static func text(topic: String?) -> String {
         switch topic.map({ String($0.lowercased().trimmingPrefix(".")) }) {
@@ -24,7 +24,7 @@ enum Help {
               late | select name, on_time, count(contracts)
 
             Collections: \(CollectionName.allCases.map(\.rawValue).joined(separator: ", "))
-            Topics: .help statements, stages, functions, levers, formats, money, simulate, a meta-command or a collection
+            Topics: .help statements, stages, functions, levers, formats, money, simulate, import, a meta-command or a collection
             Meta-commands:
 
             """ + MetaCommand.all.map { "  " + $0.usage.padding(42) + $0.summary }.joined(separator: "\n") + "\n"
@@ -42,8 +42,19 @@ enum Help {
               insert into C {FIELD: VALUE, …} | [{…}, …]   add records
               update C set FIELD = EXPR, … [where COND]    change records
               delete from C [where COND] [cascade]         remove records (cascade: and those that refer to them)
+              import into C from "FILE" […]               add or update records from a file (.help import)
               undo                                         revert this session's last change
 
+            """
+        case "import"?:
+            return """
+            import into C from "FILE" [sheet "NAME"] [encoding "gb18030"] [map "Header" as field, …] [on conflict update] [dry run]
+              FILE: .csv (UTF-8, UTF-16 or GB18030; comma, semicolon or tab), .xlsx, .json (an array), .jsonl
+              Columns match fields by name (case, spaces, - and _ ignored) or by map; "Header" as _ leaves one out.
+              Every row is checked as an insert; all problems are listed and then nothing changes.
+              on conflict update: a row naming an existing record (id; kpi and period) updates it.
+              dry run: check and count, change nothing.   undo reverts an import.
+              example: import into measurements from "kpi-2026-11.csv" on conflict update
             """
         case "levers"?:
             return "Levers of simulate … with (omitted ones take the contract's own data):\n"
@@ -94,6 +105,7 @@ enum Help {
             return "Functions:\n" + Functions.catalogue.map { "  " + $0.usage.padding(24) + $0.summary }.joined(separator: "\n") + "\n"
         case "formats"?, "mode"?:
             return "Output formats (.mode or --format): " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + "\n"
+                + "Workbooks: -o FILE.xlsx, .output FILE.xlsx or .once FILE.xlsx (one sheet per result)\n"
         case let name?:
             if let m = MetaCommand.named(name) {
                 return m.usage + "\n  " + m.summary + "\n  example: " + m.example + "\n"

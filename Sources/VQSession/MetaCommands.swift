@@ -1,5 +1,6 @@
 import Foundation
 import VQEngine
+import VQExchange
 import VQJSON
 import VQLanguage
 import VQModel
@@ -231,12 +232,21 @@ extension Session {
     }
 
     /// `.output FILE`, `.once FILE`, or `.output` alone (back to the terminal).
-    func redirect(to file: String?, once: Bool, at range: SourceRange) throws {
+    func redirect(to file: String?, once: Bool, at range: SourceRange?) throws(Diagnostic) {
         if let redirect {
             self.redirect = nil
             do { try redirect.handle.close() } catch { throw Diagnostic("cannot finish the output file: \(error.localizedDescription)", at: range) }
         }
+        try finishWorkbook(at: range)
         guard let file else { return }
+        if file.lowercased().hasSuffix(".xlsx") {
+            // A workbook is written whole at the end; that it can be written is known now.
+            let probe = Foundation.open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard probe >= 0 else { throw Diagnostic("cannot write to '\(file)': \(String(cString: strerror(errno)))", at: range) }
+            close(probe)
+            workbook = (file, XLSXWriter(), once)
+            return
+        }
         let fd = Foundation.open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Diagnostic("cannot write to '\(file)': \(String(cString: strerror(errno)))", at: range) }
         redirect = (FileHandle(fileDescriptor: fd, closeOnDealloc: true), once)
@@ -244,8 +254,7 @@ extension Session {
 
     /// `.read FILE`: runs a script, its path relative to the script that reads it.
     func read(_ file: String, from origin: String?, at range: SourceRange) throws {
-        let base = origin.map { ($0 as NSString).deletingLastPathComponent } ?? ""
-        let path = file.hasPrefix("/") || base.isEmpty ? file : (base as NSString).appendingPathComponent(file)
+        let path = Session.path(file, relativeTo: origin)
         let text = try Session.readText(path, at: range)
         guard !reading.contains(path) else { throw Diagnostic("'\(path)' is already being read (a .read loop)", at: range) }
         reading.append(path)
@@ -261,6 +270,12 @@ extension Session {
 }
 
 extension Session {
+    /// A file a script names (`.read`, `import`): relative to the script's folder.
+    static func path(_ file: String, relativeTo origin: String?) -> String {
+        let base = origin.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+        return file.hasPrefix("/") || base.isEmpty ? file : (base as NSString).appendingPathComponent(file)
+    }
+
     /// A script's text, or an error that says why it cannot be had.
     public static func readText(_ path: String, at range: SourceRange? = nil) throws(Diagnostic) -> String {
         var isDirectory: ObjCBool = false
@@ -276,5 +291,46 @@ extension Session {
             why = access(path, R_OK) == 0 ? "it cannot be read" : String(cString: strerror(errno))
         }
         throw Diagnostic("cannot read '\(path)': \(why)", at: range)
+    }
+}
+
+extension Session {
+    /// Where results go from now on: a text file, or a workbook when the name ends
+    /// in `.xlsx` (`-o FILE`, as `.output FILE`).
+    public func output(to file: String) throws(Diagnostic) {
+        try redirect(to: file, once: false, at: nil)
+    }
+
+    /// Whether results go to a workbook (the format a text mode gives way to).
+    public var writesWorkbook: Bool { workbook != nil }
+
+    /// A result as the workbook's next sheet; with `.once`, the workbook is then written.
+    func addSheet(_ table: ResultTable, name: String) throws(Diagnostic) {
+        workbook?.writer.add(table, name: name)
+        if workbook?.once == true { try finishWorkbook(at: nil) }
+    }
+
+    /// Writes the workbook results went to, if any: at `.output`, after `.once`'s
+    /// result, and when the session ends (`finish`).
+    func finishWorkbook(at range: SourceRange?) throws(Diagnostic) {
+        guard let (path, writer, _) = workbook else { return }
+        workbook = nil
+        // No result, no workbook (one without sheets is not a valid file): the file made to check it can be written goes.
+        if writer.isEmpty {
+            if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 { try? FileManager.default.removeItem(atPath: path) }
+            return
+        }
+        do { try writer.write(to: path) } catch { throw Diagnostic(error.message, at: range) }
+        if confirms { say("wrote \(path)\n") }
+    }
+
+    /// Ends the session's output: a pending workbook is written. False, with the
+    /// reason written, when it could not be.
+    public func finish() -> Bool {
+        do { try finishWorkbook(at: nil) } catch {
+            writeError("error: \(error.message)\n")
+            return false
+        }
+        return true
     }
 }

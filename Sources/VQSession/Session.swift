@@ -1,5 +1,6 @@
 import Foundation
 import VQEngine
+import VQExchange
 import VQJSON
 import VQLanguage
 import VQModel
@@ -36,8 +37,9 @@ public final class Session {
     public var demoStorePath: String?
     /// The session's applied changes, newest last, for `undo`.
     var undoStack: [AppliedChange] = []
-    /// Shows how far a long simulation has got (the shell, on a terminal); nil clears it.
-    public var progress: (@Sendable (Double?) -> Void)?
+    /// Shows how far a long simulation or import has got (the shell, on a terminal):
+    /// what runs ("simulating") and the share done; nil clears it.
+    public var progress: (@Sendable ((activity: String, share: Double)?) -> Void)?
     /// The shell's history, for `.history`.
     public var history: (() -> [String])?
     public internal(set) var quitRequested = false
@@ -49,6 +51,9 @@ public final class Session {
     /// Set when output could not be written whole; the statement then fails.
     private var outputFailure: OutputFailure?
     var redirect: (handle: FileHandle, once: Bool)?
+    /// Results going into a workbook instead (`.output FILE.xlsx`, `.once FILE.xlsx`,
+    /// `-o FILE.xlsx`), written when the output ends.
+    var workbook: (path: String, writer: XLSXWriter, once: Bool)?
     var reportedProblems = 0
     var lastTable: ResultTable?
     /// Names of the scripts being read, innermost last (for `.read` paths and loops).
@@ -176,11 +181,12 @@ public final class Session {
             let evaluator = self.evaluator(source)
             let result = try evaluator.run(query)
             environment.last = result
-            try show(result, evaluator)
+            if case .named(let name, _) = query.source { try show(result, evaluator, name: name) } else { try show(result, evaluator, name: "result") }
         case .expression(let e):
-            let value = try evaluator(source).compiler.compile(e, in: .constant).eval(.none)
+            let evaluator = self.evaluator(source)
+            let value = try evaluator.compiler.compile(e, in: .constant).eval(.none)
             environment.last = .scalar(value)
-            write(renderer(maxRows: maxRows).render(scalar: value))
+            try show(.scalar(value), evaluator, name: "value")
         case .binding(let name, let range, let value):
             if CollectionName(rawValue: name) != nil || name == "_" {
                 throw Diagnostic("'\(name)' names a collection; choose another variable name", at: range)
@@ -216,6 +222,7 @@ public final class Session {
             let table = result.table
             environment.last = .relation(Session.relation(table))
             lastTable = table
+            if workbook != nil { return try addSheet(table, name: "simulation") }
             switch format {
             case .table: write(result.text(style: redirect == nil ? style : .plain))
             case .json: write(JSONWriter.string(result.json, indent: "  ") + "\n")
@@ -223,7 +230,7 @@ public final class Session {
             case .csv, .markdown, .line: write(renderer(maxRows: 0).render(table))
             }
         case .mutation(let mutation):
-            try change(mutation, source: source)
+            try change(mutation, source: source, origin: origin)
         }
     }
 
@@ -231,7 +238,7 @@ public final class Session {
         let report = progress
         defer { report?(nil) }
         return try Simulator(store: store, evaluator: evaluator(source), isCancelled: isCancelled,
-                             progress: report.map { report in { @Sendable share in report(share) } }).run(simulation)
+                             progress: report.map { report in { @Sendable share in report(("simulating", share)) } }).run(simulation)
     }
 
     /// A table of values as rows a later query can read (`let s = simulate …`, then `s | select …`).
@@ -239,7 +246,17 @@ public final class Session {
         Relation(scope: .columns(table.columns), rows: table.rows.map(Row.values))
     }
 
-    private func show(_ result: QueryResult, _ evaluator: Evaluator) throws {
+    private func show(_ result: QueryResult, _ evaluator: Evaluator, name: String) throws {
+        if workbook != nil {
+            switch result {
+            case .scalar(let v): try addSheet(ResultTable(columns: ["value"], rows: [[v]]), name: name)
+            case .relation(let relation):
+                let table = try evaluator.tabulate(relation)
+                lastTable = table
+                try addSheet(table, name: name)
+            }
+            return
+        }
         let renderer = renderer(maxRows: maxRows)
         switch result {
         case .scalar(let v):

@@ -238,9 +238,14 @@ public final class Table {
 
     /// How a record is named in messages: its 1-based position in the file's array, and its id.
     public func label(_ row: Int) -> String {
+        if let id = id(row) { return "\(position(row)) (id \(id))" }
+        return position(row)
+    }
+
+    /// "record 7": where a record is in the file's array, counting from 1.
+    public func position(_ row: Int) -> String {
         var position = row
         for s in skipped where s <= position { position += 1 }
-        if let id = id(row) { return "record \(position + 1) (id \(id))" }
         return "record \(position + 1)"
     }
 }

@@ -1,17 +1,17 @@
 import CEditLine
 import Foundation
 
-/// "simulating… 45%" on standard error while a long simulation runs (over a
-/// second), rewritten in place and cleared at the end.
+/// "simulating… 45%" or "importing… 45%" on standard error while a long
+/// simulation or import runs (over a second), rewritten in place and cleared at the end.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private var started: Date?
     private var shown = false
     private var lastShown = Date.distantPast
 
-    func show(_ share: Double?) {
+    func show(_ report: (activity: String, share: Double)?) {
         lock.withLock {
-            guard let share else {
+            guard let (activity, share) = report else {
                 if shown { writeErr("\r\u{1B}[K") }
                 started = nil
                 shown = false
@@ -21,7 +21,7 @@ final class ProgressLine: @unchecked Sendable {
             let start = started ?? now
             started = start
             guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(lastShown) > 0.2 else { return }
-            writeErr(String(format: "\rsimulating… %3.0f%% (Ctrl-C stops)", share * 100))
+            writeErr("\r\(activity)… " + String(format: "%3.0f%%", share * 100) + " (Ctrl-C stops)")
             shown = true
             lastShown = now
         }

@@ -115,7 +115,7 @@ struct Shell {
         Shell.fitToTerminal(session)
         session.confirms = true
         let progress = ProgressLine()
-        session.progress = { share in progress.show(share) }
+        session.progress = { report in progress.show(report) }
         session.history = { editor.history }
     }
 

@@ -32,8 +32,12 @@ struct VQCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "The store directory.")
     var store: String?
 
-    @Option(name: [.short, .long], help: "How results are written.")
-    var format: OutputFormat?
+    @Option(name: [.short, .long], help: ArgumentHelp("How results are written: table, csv, json, jsonl, markdown, line, or xlsx (a workbook: needs -o).",
+                                                      valueName: "FORMAT"))
+    var format: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write results to FILE (a workbook when it ends in .xlsx).", valueName: "FILE"))
+    var output: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("A parameter for $NAME: a number (with %, k, m), true, false, null, or text.",
                                                           valueName: "NAME=VALUE"))
@@ -61,6 +65,24 @@ struct VQCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A script of statements.", valueName: "SCRIPT.vq"))
     var script: String?
 
+    /// The store `--store` names, else `./store`, else the bundled demo store (and
+    /// then its path, which stays read-only); exits 3 when it cannot be opened.
+    static func openStore(_ path: String?, noCache: Bool) -> (Store, demo: String?) {
+        let storePath: String
+        if let path {
+            storePath = path
+        } else if FileManager.default.fileExists(atPath: "store") {
+            storePath = "store"
+        } else {
+            do { storePath = try DemoStore.path(today: Dates.today()) } catch {
+                fail("no store: give --store DIR (the demo store cannot be made: \(error))", code: 3)
+            }
+        }
+        do {
+            return (try Store(path: storePath, cache: noCache ? nil : .standard), path == nil && storePath != "store" ? storePath : nil)
+        } catch { fail(error.message, code: 3) }
+    }
+
     /// `--set` as parameters, checked.
     func parameters() throws -> [(String, Value)] {
         try settings.map { setting in
@@ -74,8 +96,24 @@ struct VQCommand: ParsableCommand {
         }
     }
 
+    /// The text format `--format` names; nil for xlsx, which `-o FILE.xlsx` gives.
+    func textFormat() throws -> OutputFormat? {
+        guard let format else { return nil }
+        if format.lowercased() == "xlsx" {
+            guard let output, output.lowercased().hasSuffix(".xlsx") else {
+                throw ValidationError("--format xlsx writes a workbook file: give -o FILE.xlsx")
+            }
+            return nil
+        }
+        guard let f = OutputFormat(rawValue: format.lowercased()) else {
+            throw ValidationError("--format needs one of " + (OutputFormat.allCases.map(\.rawValue) + ["xlsx"]).joined(separator: ", ") + ", not '\(format)'")
+        }
+        return f
+    }
+
     func validate() throws {
         _ = try parameters()
+        _ = try textFormat()
         if let maxrows, maxrows < 0 { throw ValidationError("--maxrows needs a whole number, 0 or more") }
         if let currency, Currency(currency.uppercased()) == nil {
             throw ValidationError("--currency needs an ISO 4217 code such as USD, EUR or CNY, not '\(currency)'")
@@ -86,30 +124,24 @@ struct VQCommand: ParsableCommand {
         if let pinned = ProcessInfo.processInfo.environment["VQ_TODAY"], Dates.parseDate(pinned) == nil {
             fail("VQ_TODAY must be a date (YYYY-MM-DD), not '\(pinned)'", code: 2)
         }
-        let storePath: String
-        if let s = store {
-            storePath = s
-        } else if FileManager.default.fileExists(atPath: "store") {
-            storePath = "store"
-        } else {
-            do { storePath = try DemoStore.path(today: Dates.today()) } catch {
-                fail("no store: give --store DIR (the demo store cannot be made: \(error))", code: 3)
-            }
-        }
-        let opened: Store
-        do { opened = try Store(path: storePath, cache: noCache ? nil : .standard) } catch { fail(error.message, code: 3) }
+        let (opened, demo) = VQCommand.openStore(store, noCache: noCache)
 
         let interactive = commands.isEmpty && script == nil && isatty(0) != 0
-        let session = Session(store: opened, format: format ?? .table, write: writeOut, writeError: writeErr)
+        let session = Session(store: opened, format: try textFormat() ?? .table, write: writeOut, writeError: writeErr)
+        if let output {
+            do { try session.output(to: output) } catch { fail(error.message, code: 2) }
+        }
         for (name, value) in try parameters() { session.environment.parameters[name] = value }
         if let maxrows { session.maxRows = maxrows }
         if let currency { session.currency = Currency(currency.uppercased()) }
         if readOnly { session.readOnly = "the store is open read-only (--read-only)" }
-        if store == nil, storePath != "store" { session.demoStorePath = storePath }
+        session.demoStorePath = demo
 
         if interactive {
             Shell(session: session, version: VQCommand.version).run()
+            let written = session.finish()
             finishOutput()
+            if !written { throw ExitCode(1) }
             return
         }
         if isatty(1) != 0 { Shell.fitToTerminal(session) }
@@ -124,11 +156,8 @@ struct VQCommand: ParsableCommand {
         } else if commands.isEmpty, script == nil {
             ok = StandardInput.run(session, keepGoing: keepGoing)
         }
+        ok = session.finish() && ok
         finishOutput()
         if !ok { throw ExitCode(1) }
     }
-}
-
-extension OutputFormat: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

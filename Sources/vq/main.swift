@@ -25,8 +25,11 @@ func main(_ command: any ParsableCommand.Type, _ arguments: [String]) -> Never {
 // A signal mask is inherited across exec; vq starts with none blocked.
 vq_reset_signal_mask()
 let arguments = Array(CommandLine.arguments.dropFirst())
-// `vq generate …` is a command of its own: vq's positional script would take the word.
+// `vq generate …` and `vq import …` are commands of their own: vq's positional script would take the word.
 if arguments.first == "generate" {
     main(GenerateCommand.self, Array(arguments.dropFirst()))
+}
+if arguments.first == "import" {
+    main(ImportCommand.self, Array(arguments.dropFirst()))
 }
 main(VQCommand.self, arguments)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VQEngine
+import VQExchange
 @testable import VQSession
 
 /// The completion engine: the statement typed so far (up to the cursor) → candidates.
@@ -12,6 +13,10 @@ struct CompletionTests {
         _ = FileManager.default.createFile(atPath: path + "/scripts/late.vq", contents: Data())
         _ = FileManager.default.createFile(atPath: path + "/scripts/risks.vq", contents: Data())
         _ = FileManager.default.createFile(atPath: path + "/summary.csv", contents: Data())
+        var book = XLSXWriter()
+        book.add(ResultTable(columns: ["id"], rows: [[.string("V-1")]]), name: "2025")
+        book.add(ResultTable(columns: ["id"], rows: [[.string("V-2")]]), name: "2026 年")
+        try! book.write(to: path + "/suppliers.xlsx")
         return path
     }()
 
@@ -88,7 +93,16 @@ struct CompletionTests {
         ("update vendors set ", ["rating", "notes", "certifications", "status"], ["value", "id", "on_time", "spend", "contracts", "round(", "true", "false"]),
         ("update vendors set rating = 1, ", ["notes", "headcount"], ["on_time", "id", "risks"]),
         ("delete from risks where ", ["likelihood", "status"], ["rating"]),
-        ("", ["insert into", "update", "delete from", "undo"], []),
+        ("", ["insert into", "update", "delete from", "import into", "undo"], []),
+        // Imports: collections, importable files, the options, a workbook's sheets, and the fields a column can give.
+        ("import into ", ["vendors", "measurements"], ["late"]),
+        ("import into vendors from \"", ["summary.csv\"", "suppliers.xlsx\"", "scripts/"], ["scripts/late.vq"]),
+        ("import into vendors from \"su", ["summary.csv\"", "suppliers.xlsx\""], ["scripts/"]),
+        ("import into vendors from \"summary.csv\" ", ["sheet", "encoding", "map", "on conflict update", "dry run"], ["rating"]),
+        ("import into vendors from \"summary.csv\" dry run ", ["map", "on conflict update"], ["dry run"]),
+        ("import into vendors from \"suppliers.xlsx\" sheet \"", ["2025\"", "2026 年\""], []),
+        ("import into vendors from \"summary.csv\" map \"评级\" as ", ["rating", "id", "_"], ["on_time", "spend"]),
+        ("import into vendors from \"summary.csv\" map \"评级\" as rating, \"名称\" as na", ["name"], ["rating"]),
         // A statement continued over lines keeps its scope.
         ("vendors |\n where ", ["rating"], []),
         ("vendors\n| order by ", ["rating"], []),

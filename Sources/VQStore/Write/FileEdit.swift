@@ -16,7 +16,10 @@ public struct FileEdit {
     private let style: Style
     private(set) var replaced: [Int: JSONObject] = [:]
     private(set) var removed = Set<Int>()
-    private(set) var appended: [JSONObject] = []
+    /// New records, written at once in the file's style with separators between
+    /// them (an import appends a million: none is kept as an object).
+    private var appendedBytes: [UInt8] = []
+    private var appendedCount = 0
 
     struct Style {
         /// White space before the first element (`"\n  "` in a generated file).
@@ -42,26 +45,39 @@ public struct FileEdit {
         style = FileEdit.style(of: original, elements)
     }
 
-    public var isChanged: Bool { !replaced.isEmpty || !removed.isEmpty || !appended.isEmpty }
+    public var isChanged: Bool { !replaced.isEmpty || !removed.isEmpty || appendedCount > 0 }
 
     public mutating func replace(_ element: Int, with record: JSONObject) { replaced[element] = record }
     public mutating func remove(_ element: Int) { removed.insert(element) }
-    public mutating func append(_ record: JSONObject) { appended.append(record) }
+    public mutating func append(_ record: JSONObject) {
+        if appendedCount > 0 { appendedBytes += ("," + style.between).utf8 }
+        let start = appendedBytes.count
+        JSONWriter.write(.object(record), into: &appendedBytes, indent: style.indent, level: style.indent == nil ? 0 : 1)
+        // The writer's line breaks are all layout (a line break in a string is written `\n`).
+        if style.newline != "\n", style.indent != nil {
+            let written = appendedBytes[start...]
+            appendedBytes.removeSubrange(start...)
+            appendedBytes += String(decoding: written, as: UTF8.self).replacingOccurrences(of: "\n", with: style.newline).utf8
+        }
+        appendedCount += 1
+    }
 
     /// The file's new bytes: runs of untouched records are copied in one piece each.
     public func contents() -> Data {
         guard isChanged else { return original }
         guard let first = elements.first else {
             // An empty array: the new records go between `[` and `]`; what is around them stays.
-            guard !appended.isEmpty else { return original }
+            guard appendedCount > 0 else { return original }
             let open = original.firstIndex(of: UInt8(ascii: "[")).map { $0 + 1 } ?? original.startIndex
             let close = original.lastIndex(of: UInt8(ascii: "]")) ?? original.endIndex
             var out = Data(original[..<open])
-            out.append(Data((style.lead + appended.map(text).joined(separator: "," + style.between) + style.trail).utf8))
+            out.append(Data(style.lead.utf8))
+            out.append(contentsOf: appendedBytes)
+            out.append(Data(style.trail.utf8))
             out.append(close < original.endIndex ? original[close...] : Data("]\n".utf8))
             return out
         }
-        enum Piece { case original(Range<Int>), text(String) }
+        enum Piece { case original(Range<Int>), text(String), appended }
         var pieces: [Piece] = [.original(original.startIndex..<first.lowerBound)]
         func add(_ piece: Piece) {
             // Neighbouring original bytes join into one copy.
@@ -80,19 +96,20 @@ public struct FileEdit {
             add(replaced[i].map { .text(text($0)) } ?? .original(span))
             previous = i
         }
-        for record in appended {
+        if appendedCount > 0 {
             if previous != nil { add(.text("," + style.between)) }
-            add(.text(text(record)))
+            add(.appended)
             previous = -1
         }
         guard previous != nil else { return Data("[]\n".utf8) }
         add(.original(elements.last!.upperBound..<original.endIndex))
         var out = Data()
-        out.reserveCapacity(original.count + appended.count * 256)
+        out.reserveCapacity(original.count + appendedBytes.count + replaced.count * 256)
         for piece in pieces {
             switch piece {
             case .original(let r): out.append(original[r])
             case .text(let t): out.append(Data(t.utf8))
+            case .appended: out.append(contentsOf: appendedBytes)
             }
         }
         return out
