@@ -33,7 +33,7 @@ extension Session {
         do { sheet = try Importer.read(request) } catch {
             throw Diagnostic(error.message, at: clause.file.range, hint: error.hint)
         }
-        let importer = Importer(store: store, progress: report.map { report in { share in report(("importing", share)) } },
+        let importer = Importer(store: store, progress: report.map { report in { @Sendable share in report(("importing", share)) } },
                                 isCancelled: isCancelled)
         let plan: Importer.Plan
         do { plan = try importer.plan(request, sheet) } catch let error as ImportError {

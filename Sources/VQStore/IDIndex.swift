@@ -34,7 +34,7 @@ public struct IDIndex: Sendable {
     init(ascending ids: [String]) { storage = .ascending(ids) }
     private init(storage: Storage) { self.storage = storage }
 
-    func row(_ id: String) -> Int? {
+    public func row(_ id: String) -> Int? {
         switch storage {
         case .hashed(let index): return index[ExactString(id)]
         case .ascending(let ids):

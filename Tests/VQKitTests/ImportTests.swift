@@ -202,6 +202,33 @@ struct ImportTests {
         #expect(MutationTests.snapshot(w.store) == before, "undo must give back the files byte for byte")
     }
 
+    /// A large file is checked in two parts on two threads: a key repeated within
+    /// a part, across the parts and three times is found, each against its first row.
+    @Test func repeatedKeysAreFoundAcrossParts() throws {
+        let w = try Workspace()
+        var lines = ["kpi,period,actual"]
+        for i in 0..<30_000 { lines.append("K-000001,\(3000 + i / 12)-\(String(format: "%02d", i % 12 + 1)),0.5") }
+        // Rows as the file numbers them (the header is row 1): row 2 is 3000-01, row 15001 (4249-12) ends the first part.
+        lines.append("K-000001,3000-01,0.6")
+        lines.append("K-000001,3000-01,0.7")
+        lines.append("K-000001,4249-12,0.8")
+        w.file("big.csv", lines.joined(separator: "\n"))
+        let out = try w.run("import into measurements from \"big.csv\" dry run")
+        #expect(out.contains("big.csv, row 30002: kpi \"K-000001\", period \"3000-01\" again (also row 2)"), "\(out)")
+        #expect(out.contains("big.csv, row 30003: kpi \"K-000001\", period \"3000-01\" again (also row 2)"), "\(out)")
+        #expect(out.contains("big.csv, row 30004: kpi \"K-000001\", period \"4249-12\" again (also row 15001)"), "\(out)")
+        #expect(out.contains("30,000 to insert; 3 of 30,003 rows refused"), "\(out)")
+    }
+
+    /// An update needs no required field; a new row after it still does.
+    @Test func requiredFieldsAreCheckedOnlyForNewRecords() throws {
+        let w = try Workspace()
+        w.file("r.csv", "id,name,rating\nV-0001,,2\nV-0999,,3\n")
+        let out = try w.run("import into vendors from \"r.csv\" on conflict update dry run")
+        #expect(!out.contains("row 2 (B2)"), "\(out)")
+        #expect(out.contains("r.csv, row 3 (B3), field name: an empty cell, but the field is required"), "\(out)")
+    }
+
     @Test func anUpdateKeepsTheRestOfTheRecord() throws {
         let w = try Workspace()
         w.file("r.csv", "id,rating,notes\nV-0001,2.5,\n")

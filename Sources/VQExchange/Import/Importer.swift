@@ -44,15 +44,15 @@ public struct Importer {
         public var refusedRows = 0
     }
 
-    public init(store: Store, progress: ((Double) -> Void)? = nil, isCancelled: @escaping () -> Bool = { false }) {
+    public init(store: Store, progress: (@Sendable (Double) -> Void)? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }) {
         self.store = store
         self.progress = progress
         self.isCancelled = isCancelled
     }
 
     let store: Store
-    let progress: ((Double) -> Void)?
-    let isCancelled: () -> Bool
+    let progress: (@Sendable (Double) -> Void)?
+    let isCancelled: @Sendable () -> Bool
 
     public struct Cancelled: Error {}
 
@@ -97,100 +97,101 @@ public struct Importer {
         }
         let identity = spec.identity
         let identityPositions = identity.map { name in given.firstIndex { $0.field.name == name }! }
-        var existing = ExistingRecords(table: table, identity: identity)
-        var seen = SeenKeys(capacity: sheet.rowCount)
         var targets: [CollectionName: Table] = [:]
         for (field, _) in given { if case .ref(let t) = field.type, targets[t] == nil { targets[t] = try store.table(t) } }
-        // Ids checked last, per reference field: consecutive rows mostly name the same record.
-        var lastResolved: [String: (id: String, found: Bool)] = [:]
+        let checker = RowChecker(sheet: sheet, given: given, identityPositions: identityPositions,
+                                 targets: targets.mapValues { ($0.idIndex, $0.count < 100_000 ? $0.ids : []) },
+                                 writer: edit.recordWriter)
+        // The rows are coerced, checked and written in parts, on both cores; what
+        // depends on the rows before them (a key given twice) is then decided in order.
+        let rowCount = sheet.rowCount
+        let partCount = rowCount >= 20_000 ? 2 : 1
+        let bounds = (0...partCount).map { rowCount * $0 / partCount }
+        let slots = ResultSlots<CheckedRows>(count: partCount)
+        // The first part reports for both: checking is four fifths of the work.
+        let progress = self.progress
+        let firstPart: (@Sendable (Double) -> Void)? = progress.map { report in { @Sendable share in report(0.8 * share) } }
+        let isCancelled = self.isCancelled
+        Parallel.run(partCount) { i in
+            slots.set(i, checker.check(bounds[i]..<bounds[i + 1], progress: i == 0 ? firstPart : nil, isCancelled: isCancelled))
+        }
+        let parts = slots.take()
+        // A part cut short was cancelled (the shell's flag is taken by whoever sees it first).
+        if parts.indices.contains(where: { parts[$0].count != bounds[$0 + 1] - bounds[$0] }) { throw Cancelled() }
+        func part(_ row: Int) -> (CheckedRows, Int) {
+            let p = bounds.lastIndex { $0 <= row && $0 < rowCount }!
+            return (parts[p], row - bounds[p])
+        }
+        var existing = ExistingRecords(table: table, identity: identity)
+        let repeats = RepeatedKeys.find(parts, bounds: bounds) { a, b in
+            let (p, i) = part(a), (q, j) = part(b)
+            return p.identity(i) == q.identity(j)
+        }
         var plan = Plan()
-        plan.rows = sheet.rowCount
+        plan.rows = rowCount
         let keys = given.map(\.field.name)
-        var values = [JSONValue](repeating: .null, count: given.count)
-        for row in 0..<sheet.rowCount {
-            if row & 0x3FFF == 0 {
-                if isCancelled() { throw Cancelled() }
-                progress?(Double(row) / Double(max(sheet.rowCount, 1)))
+        for (p, checked) in parts.enumerated() {
+            // New records go in runs of neighbouring rows, each already written with the separators between them.
+            var run: Range<Int>?
+            func flush() {
+                if let r = run { edit.append(written: checked.written(r), count: r.count) }
+                run = nil
             }
-            var problems: [String] = []
-            func problem(_ column: Int?, _ field: String, _ message: String) {
-                let place = column.map { sheet.place(row: row, column: $0) } ?? sheet.place(row: row)
-                problems.append("\(place), field \(field): \(message)")
-            }
-            for (k, (field, column)) in given.enumerated() {
-                switch Coercion.value(sheet.cell(row, column), as: field.type) {
-                case .failure(let refusal):
-                    problem(column, field.name, refusal.message)
-                    values[k] = .null
-                case .success(let value):
-                    values[k] = value
-                    guard value != .null else { continue }
-                    if let message = Validator.check(value, against: field) {
-                        problem(column, field.name, message)
-                    } else if case .ref(let target) = field.type, case .string(let id) = value {
-                        let found: Bool
-                        if let last = lastResolved[field.name], last.id.sameCodePoints(as: id) { found = last.found } else {
-                            found = targets[target]!.row(id: id) != nil
-                            lastResolved[field.name] = (id, found)
-                        }
-                        if !found {
-                            var message = "no record of \(target.rawValue) has id \"\(id)\""
-                            if plan.problems.count < 50, let near = Suggest.closest(to: id, in: targets[target]!.ids) {
-                                message += " — did you mean \"\(near)\"?"
-                            }
-                            problem(column, field.name, message)
-                        }
+            var problemsByRow = checked.problems[...]
+            var emptyByRow = checked.empty[...]
+            for local in 0..<checked.count {
+                let row = bounds[p] + local
+                if row & 0x3FFF == 0 {
+                    if isCancelled() { throw Cancelled() }
+                    progress?(0.8 + 0.2 * Double(row) / Double(max(rowCount, 1)))
+                }
+                var problems: [String] = []
+                if problemsByRow.first?.row == local { problems = problemsByRow.removeFirst().messages }
+                let hash = checked.hashes[local]
+                // Hash 0: a field that names the record is missing (and reported).
+                let match = hash == 0 || table.count == 0 ? nil : existing.row(ExistingRecords.key(checked.identity(local)))
+                let empty = emptyByRow.first?.row == local ? emptyByRow.removeFirst().messages : []
+                if match == nil || !request.updating { problems += empty }
+                if hash != 0 {
+                    let earlier = repeats[row]
+                    func named() -> String {
+                        zip(identity, checked.identity(local)).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
+                    }
+                    if let first = earlier {
+                        problems.append("\(sheet.place(row: row)): \(named()) again (also \(sheet.place(row: first).dropFirst(sheet.file.count + 2)))")
+                    } else if let match, !request.updating {
+                        problems.append("\(sheet.place(row: row)): \(collection.fileName) already has \(named()) (\(table.position(match))); "
+                                        + "say 'on conflict update' to update it")
                     }
                 }
-            }
-            let name = identityPositions.map { values[$0] }
-            let key = ExistingRecords.key(name)
-            func named() -> String { zip(identity, name).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ") }
-            let match = name.contains(.null) ? nil : existing.row(key)
-            if match == nil || !request.updating {
-                for (k, (field, column)) in given.enumerated() where !field.optional && values[k] == .null && sheet.cell(row, column) == .empty {
-                    problem(column, field.name, "an empty cell, but the field is required")
+                if !problems.isEmpty {
+                    plan.problems += problems
+                    plan.refusedRows += 1
+                    flush()
+                    continue
                 }
-            }
-            if !name.contains(.null) {
-                if let first = seen.insert(key, row: row, keyOf: { earlier in
-                    ExistingRecords.key(identityPositions.map { k in
-                        (try? Coercion.value(sheet.cell(earlier, given[k].column), as: given[k].field.type).get()) ?? .null
-                    })
-                }) {
-                    problems.append("\(sheet.place(row: row)): \(named()) again (also \(sheet.place(row: first).dropFirst(sheet.file.count + 2)))")
-                } else if let match, !request.updating {
-                    problems.append("\(sheet.place(row: row)): \(collection.fileName) already has \(named()) (\(table.position(match))); "
-                                    + "say 'on conflict update' to update it")
-                }
-            }
-            if !problems.isEmpty {
-                plan.problems += problems
-                plan.refusedRows += 1
-                continue
-            }
-            if let match, request.updating {
-                var record = table.record(match)
-                // An empty cell leaves the field as it is: a refresh that lacks a value does not erase it.
-                for (k, name) in keys.enumerated() where sheet.cell(row, given[k].column) != .empty && values[k] != .null {
-                    if let i = record.keys.firstIndex(of: name) { record.values[i] = values[k] } else {
-                        record.keys.append(name)
-                        record.values.append(values[k])
+                if let match, request.updating {
+                    var record = table.record(match)
+                    // An empty cell leaves the field as it is: a refresh that lacks a value does not erase it.
+                    for (k, name) in keys.enumerated() where sheet.cell(row, given[k].column) != .empty {
+                        let value = checked.values[local * keys.count + k]
+                        guard value != .null else { continue }
+                        if let i = record.keys.firstIndex(of: name) { record.values[i] = value } else {
+                            record.keys.append(name)
+                            record.values.append(value)
+                        }
                     }
+                    if record == table.record(match) { plan.unchanged += 1 } else {
+                        edit.replace(elements[match], with: record)
+                        plan.updated += 1
+                    }
+                    flush()
+                } else {
+                    run = (run ?? local..<local).lowerBound..<local + 1
+                    plan.inserted += 1
                 }
-                if record == table.record(match) { plan.unchanged += 1 } else {
-                    edit.replace(elements[match], with: record)
-                    plan.updated += 1
-                }
-            } else {
-                var record = JSONObject(keys: keys, values: values)
-                if values.contains(.null) {
-                    let present = values.indices.filter { values[$0] != .null }
-                    record = JSONObject(keys: present.map { keys[$0] }, values: present.map { values[$0] })
-                }
-                edit.append(record)
-                plan.inserted += 1
             }
+            flush()
         }
         progress?(1)
         if plan.problems.isEmpty, edit.isChanged { plan.edit = edit }
@@ -198,28 +199,165 @@ public struct Importer {
     }
 }
 
-/// The keys of the file's rows so far, by a 64-bit hash of their bytes (a
-/// million keys without a million strings to hash, keep and free); rows whose
-/// hashes meet are told apart by their keys.
-struct SeenKeys {
-    private var byHash: [UInt64: Int32] = [:]
-    /// Keys whose hash an earlier, different key had.
-    private var collided: [ExactString: Int] = [:]
+/// One part of a file's rows, coerced, checked against the model and written
+/// as new records would be, on a thread of its own.
+struct CheckedRows: Sendable {
+    let width: Int
+    let identityPositions: [Int]
+    var count = 0
+    /// `width` values a row, in the order of the fields given.
+    var values: [JSONValue] = []
+    /// The problems of the rows that have any, in row order (a row's own: coercion, type, range, reference).
+    var problems: [(row: Int, messages: [String])] = []
+    /// Required fields left empty, kept apart (an update needs none of them), in row order.
+    var empty: [(row: Int, messages: [String])] = []
+    /// A hash of each row's identity values; 0 when one is missing.
+    var hashes: [UInt64] = []
+    /// The rows with all their identity values, by hash and then row.
+    var sortedKeys: [(hash: UInt64, row: Int32)] = []
+    /// Each row written as a new record, a separator between neighbours: row i is `starts[i]..<ends[i]`.
+    var bytes: [UInt8] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
 
-    init(capacity: Int) { byHash.reserveCapacity(capacity) }
+    func identity(_ row: Int) -> [JSONValue] { identityPositions.map { values[row * width + $0] } }
+    /// Neighbouring rows as new records, with the separators between them.
+    func written(_ rows: Range<Int>) -> ArraySlice<UInt8> { bytes[starts[rows.lowerBound]..<ends[rows.upperBound - 1]] }
+}
 
-    /// Records `key` for `row`; the earlier row with the same key, if any (`keyOf` gives an earlier row's key).
-    mutating func insert(_ key: ExactString, row: Int, keyOf: (Int) -> ExactString) -> Int? {
-        var text = key.string
-        let hash = text.withUTF8 { ByteHash.of($0) }
-        guard let first = byHash[hash] else {
-            byHash[hash] = Int32(row)
-            return nil
+/// What every row of a file is checked with: only values, shared by the threads.
+struct RowChecker: Sendable {
+    let sheet: Sheet
+    let given: [(field: FieldSpec, column: Int)]
+    let identityPositions: [Int]
+    /// Each referenced collection's ids (and the ids for a did-you-mean, when few enough to search).
+    let targets: [CollectionName: (index: IDIndex, ids: [String])]
+    let writer: FileEdit.RecordWriter
+
+    /// The rows checked; stops early when `isCancelled` says so (the import is then given up).
+    func check(_ rows: Range<Int>, progress: (@Sendable (Double) -> Void)?, isCancelled: @Sendable () -> Bool) -> CheckedRows {
+        var out = CheckedRows(width: given.count, identityPositions: identityPositions)
+        out.values.reserveCapacity(rows.count * given.count)
+        out.hashes.reserveCapacity(rows.count)
+        out.ends.reserveCapacity(rows.count)
+        out.starts.reserveCapacity(rows.count)
+        out.bytes.reserveCapacity(rows.count * 48)
+        let keys = given.map(\.field.name)
+        let prepared = writer.keys(keys)
+        // Consecutive rows mostly name the same record: the last id looked up per field is remembered.
+        var lastResolved: [(id: String, found: Bool)?] = Array(repeating: nil, count: given.count)
+        var suggestions = 0
+        var row = [JSONValue](repeating: .null, count: given.count)
+        for r in rows {
+            if (r - rows.lowerBound) & 0x3FFF == 0 {
+                if isCancelled() { break }
+                progress?(Double(r - rows.lowerBound) / Double(max(rows.count, 1)))
+            }
+            var problems: [String] = []
+            var empty: [String] = []
+            for (k, (field, column)) in given.enumerated() {
+                let cell = sheet.cell(r, column)
+                switch Coercion.value(cell, as: field.type) {
+                case .failure(let refusal):
+                    problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(refusal.message)")
+                    row[k] = .null
+                case .success(let value):
+                    row[k] = value
+                    if value == .null {
+                        if !field.optional, cell == .empty {
+                            empty.append("\(sheet.place(row: r, column: column)), field \(field.name): an empty cell, but the field is required")
+                        }
+                        continue
+                    }
+                    if let message = Validator.check(value, against: field) {
+                        problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(message)")
+                    } else if case .ref(let target) = field.type, case .string(let id) = value {
+                        let found: Bool
+                        if let last = lastResolved[k], last.id.sameCodePoints(as: id) { found = last.found } else {
+                            found = targets[target]!.index.row(id) != nil
+                            lastResolved[k] = (id, found)
+                        }
+                        if !found {
+                            var message = "no record of \(target.rawValue) has id \"\(id)\""
+                            if suggestions < 50, let near = Suggest.closest(to: id, in: targets[target]!.ids) {
+                                message += " — did you mean \"\(near)\"?"
+                                suggestions += 1
+                            }
+                            problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(message)")
+                        }
+                    }
+                }
+            }
+            if !problems.isEmpty { out.problems.append((out.count, problems)) }
+            if !empty.isEmpty { out.empty.append((out.count, empty)) }
+            out.values += row
+            out.hashes.append(RowChecker.hash(row, at: identityPositions))
+            // Written as a new record: absent fields are left out, not written as null.
+            if out.count > 0 { out.bytes += writer.separator }
+            out.starts.append(out.bytes.count)
+            if row.contains(.null) {
+                let present = row.indices.filter { row[$0] != .null }
+                writer.write(JSONObject(keys: present.map { keys[$0] }, values: present.map { row[$0] }), into: &out.bytes)
+            } else {
+                writer.write(row, with: prepared, into: &out.bytes)
+            }
+            out.ends.append(out.bytes.count)
+            out.count += 1
         }
-        if keyOf(Int(first)) == key { return Int(first) }
-        if let earlier = collided[key] { return earlier }
-        collided[key] = row
-        return nil
+        out.sortedKeys = out.hashes.enumerated().compactMap { $0.element == 0 ? nil : ($0.element, Int32($0.offset)) }
+        out.sortedKeys.sort { $0.hash < $1.hash || ($0.hash == $1.hash && $0.row < $1.row) }
+        return out
+    }
+
+    /// A hash of the values that name a record, from their bytes.
+    static func hash(_ row: [JSONValue], at positions: [Int]) -> UInt64 {
+        var h: UInt64 = 0
+        for p in positions {
+            let v = row[p]
+            if v == .null { return 0 }
+            var text: String
+            if case .string(let s) = v { text = s } else { text = JSONWriter.string(v) }
+            h = (h &* 0x100_0000_01B3) ^ text.withUTF8 { ByteHash.of($0) }
+        }
+        return h == 0 ? 1 : h
+    }
+}
+
+/// Rows that name a record an earlier row of the file names too, found from
+/// each part's (hash, row) pairs sorted on its own thread and then merged in
+/// one pass (a million keys without a table of them to probe at random);
+/// rows whose hashes meet are told apart by their values.
+enum RepeatedKeys {
+    /// Each repeating row, with the first row that has its key.
+    static func find(_ parts: [CheckedRows], bounds: [Int], sameKey: (Int, Int) -> Bool) -> [Int: Int] {
+        var cursors = parts.map { $0.sortedKeys[...] }
+        var repeats: [Int: Int] = [:]
+        var group: [Int] = []
+        var groupHash: UInt64 = 0
+        func close() {
+            guard group.count > 1 else { return }
+            group.sort()
+            for (i, row) in group.enumerated() where i > 0 {
+                if let first = group[..<i].first(where: { repeats[$0] == nil && sameKey($0, row) }) { repeats[row] = first }
+            }
+        }
+        while true {
+            // The smallest hash at the head of any part.
+            var next: Int?
+            for p in cursors.indices where !cursors[p].isEmpty {
+                if next == nil || cursors[p].first!.hash < cursors[next!].first!.hash { next = p }
+            }
+            guard let p = next else { break }
+            let (hash, local) = cursors[p].removeFirst()
+            if hash != groupHash || group.isEmpty {
+                close()
+                group.removeAll(keepingCapacity: true)
+                groupHash = hash
+            }
+            group.append(bounds[p] + Int(local))
+        }
+        close()
+        return repeats
     }
 }
 

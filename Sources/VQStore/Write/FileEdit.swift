@@ -20,6 +20,8 @@ public struct FileEdit {
     /// them (an import appends a million: none is kept as an object).
     private var appendedBytes: [UInt8] = []
     private var appendedCount = 0
+    /// `,` and the white space between two records.
+    private let separator: [UInt8]
 
     struct Style {
         /// White space before the first element (`"\n  "` in a generated file).
@@ -43,6 +45,7 @@ public struct FileEdit {
         }
         elements = try scanned.get()
         style = FileEdit.style(of: original, elements)
+        separator = Array(("," + style.between).utf8)
     }
 
     public var isChanged: Bool { !replaced.isEmpty || !removed.isEmpty || appendedCount > 0 }
@@ -50,17 +53,63 @@ public struct FileEdit {
     public mutating func replace(_ element: Int, with record: JSONObject) { replaced[element] = record }
     public mutating func remove(_ element: Int) { removed.insert(element) }
     public mutating func append(_ record: JSONObject) {
-        if appendedCount > 0 { appendedBytes += ("," + style.between).utf8 }
-        let start = appendedBytes.count
-        JSONWriter.write(.object(record), into: &appendedBytes, indent: style.indent, level: style.indent == nil ? 0 : 1)
-        // The writer's line breaks are all layout (a line break in a string is written `\n`).
-        if style.newline != "\n", style.indent != nil {
-            let written = appendedBytes[start...]
-            appendedBytes.removeSubrange(start...)
-            appendedBytes += String(decoding: written, as: UTF8.self).replacingOccurrences(of: "\n", with: style.newline).utf8
-        }
-        appendedCount += 1
+        var written: [UInt8] = []
+        recordWriter.write(record, into: &written)
+        append(written: written[...], count: 1)
     }
+
+    /// Appends `count` records `recordWriter` wrote, with its separator between them.
+    public mutating func append(written records: ArraySlice<UInt8>, count: Int) {
+        if appendedCount > 0 { appendedBytes += separator }
+        appendedBytes += records
+        appendedCount += count
+    }
+
+    /// Writes records as this file holds them, on any thread (an import writes its rows on both cores).
+    public struct RecordWriter: Sendable {
+        let indent: String?
+        let newline: String
+        /// What goes between two records of the file.
+        public let separator: [UInt8]
+
+        public func keys(_ names: [String]) -> Keys {
+            Keys(names: names, prefixes: names.enumerated().map { i, name in
+                var out = Array((i == 0 ? "{" : ", ").utf8)
+                JSONWriter.writeString(name, into: &out)
+                return out + Array(": ".utf8)
+            })
+        }
+
+        /// A record with these keys and values (none absent), as `write` would write it.
+        public func write(_ values: [JSONValue], with keys: Keys, into out: inout [UInt8]) {
+            guard indent == nil, !values.isEmpty else { return write(JSONObject(keys: keys.names, values: values), into: &out) }
+            for (i, value) in values.enumerated() {
+                out += keys.prefixes[i]
+                JSONWriter.write(value, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+
+        public func write(_ record: JSONObject, into out: inout [UInt8]) {
+            let start = out.count
+            JSONWriter.write(.object(record), into: &out, indent: indent, level: indent == nil ? 0 : 1)
+            // The writer's line breaks are all layout (a line break in a string is written `\n`).
+            if newline != "\n", indent != nil {
+                let written = String(decoding: out[start...], as: UTF8.self)
+                out.removeSubrange(start...)
+                out += written.replacingOccurrences(of: "\n", with: newline).utf8
+            }
+        }
+    }
+
+    /// The keys of many records written with the same ones, each key with what goes
+    /// before it (`{"kpi": `, `, "period": `): a million rows of an import write them once.
+    public struct Keys: Sendable {
+        let names: [String]
+        let prefixes: [[UInt8]]
+    }
+
+    public var recordWriter: RecordWriter { RecordWriter(indent: style.indent, newline: style.newline, separator: separator) }
 
     /// The file's new bytes: runs of untouched records are copied in one piece each.
     public func contents() -> Data {
@@ -116,10 +165,9 @@ public struct FileEdit {
     }
 
     private func text(_ record: JSONObject) -> String {
-        var out = ""
-        JSONWriter.write(.object(record), into: &out, indent: style.indent, level: style.indent == nil ? 0 : 1)
-        // The writer's line breaks are all layout (a line break in a string is written `\n`).
-        return style.newline == "\n" ? out : out.replacingOccurrences(of: "\n", with: style.newline)
+        var out: [UInt8] = []
+        recordWriter.write(record, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The elements of the top-level array, found by tracking strings and brackets only.
