@@ -220,6 +220,37 @@ struct ImportTests {
         #expect(out.contains("30,000 to insert; 3 of 30,003 rows refused"), "\(out)")
     }
 
+    /// A csv over 4 MB is read in two halves at once, split at a line end that no
+    /// quoted field spans: rows keep their numbers, and a field of several lines stays whole.
+    @Test func largeFilesAreReadInTwoHalves() throws {
+        let w = try Workspace()
+        var lines = ["id,contract,date,title,cost,status"]
+        for i in 0..<120_000 {
+            // Every tenth title spans lines, so the middle of the file may fall inside one.
+            let title = i % 10 == 0 ? "\"Change \(i)\nsecond line, \"\"quoted\"\"\"" : "Change \(i)"
+            lines.append("CR-\(i),C-00001,2025-01-01,\(title),100,\(i == 99_998 ? "unknown" : "done")")
+        }
+        let text = lines.joined(separator: "\r\n") + "\r\n"
+        #expect(text.utf8.count > 4 << 20)
+        w.file("cr.csv", text)
+        let out = try w.run("import into change_requests from \"cr.csv\" dry run")
+        #expect(out.contains("cr.csv, row 100000 (F100000), field status: expected one of"), "\(out.prefix(500))")
+        #expect(out.contains("119,999 to insert; 1 of 120,000 rows refused"), "\(out.prefix(500))")
+        let sheet = try CSVReader.read(Data(text.utf8), file: "cr.csv", encoding: nil)
+        #expect(sheet.rowCount == 120_000)
+        #expect(sheet.cell(60_000, 3) == .text("Change 60000\nsecond line, \"quoted\""))
+        #expect(sheet.rowNumbers[119_999] == 120_001)
+    }
+
+    /// The split point is never inside a quoted field, however many lines it spans.
+    @Test func theSplitIsOutsideQuotes() {
+        var text = "a,b\n1,\""
+        text += String(repeating: "x\n", count: 1000) + "\"\n2,y\n"
+        var bytes = Array(text.utf8)
+        let split = bytes.withUnsafeMutableBufferPointer { CSVReader.split(UnsafeBufferPointer($0), from: 4) }
+        #expect(split.map { String(decoding: bytes[$0...], as: UTF8.self) } == "2,y\n")
+    }
+
     /// An update needs no required field; a new row after it still does.
     @Test func requiredFieldsAreCheckedOnlyForNewRecords() throws {
         let w = try Workspace()

@@ -101,7 +101,7 @@ public struct Importer {
         for (field, _) in given { if case .ref(let t) = field.type, targets[t] == nil { targets[t] = try store.table(t) } }
         let checker = RowChecker(sheet: sheet, given: given, identityPositions: identityPositions,
                                  targets: targets.mapValues { ($0.idIndex, $0.count < 100_000 ? $0.ids : []) },
-                                 writer: edit.recordWriter)
+                                 writer: edit.recordWriter, rowBits: UInt64.bitWidth - UInt64(sheet.rowCount).leadingZeroBitCount)
         // The rows are coerced, checked and written in parts, on both cores; what
         // depends on the rows before them (a key given twice) is then decided in order.
         let rowCount = sheet.rowCount
@@ -123,7 +123,7 @@ public struct Importer {
             return (parts[p], row - bounds[p])
         }
         var existing = ExistingRecords(table: table, identity: identity)
-        let repeats = RepeatedKeys.find(parts, bounds: bounds) { a, b in
+        let repeats = RepeatedKeys.find(parts, bounds: bounds, rowBits: checker.rowBits) { a, b in
             let (p, i) = part(a), (q, j) = part(b)
             return p.identity(i) == q.identity(j)
         }
@@ -213,8 +213,9 @@ struct CheckedRows: Sendable {
     var empty: [(row: Int, messages: [String])] = []
     /// A hash of each row's identity values; 0 when one is missing.
     var hashes: [UInt64] = []
-    /// The rows with all their identity values, by hash and then row.
-    var sortedKeys: [(hash: UInt64, row: Int32)] = []
+    /// The rows with all their identity values, each as its hash with the row in
+    /// the low `RowChecker.rowBits` bits, sorted: by hash, then row.
+    var sortedKeys: [UInt64] = []
     /// Each row written as a new record, a separator between neighbours: row i is `starts[i]..<ends[i]`.
     var bytes: [UInt8] = []
     var starts: [Int] = []
@@ -233,6 +234,8 @@ struct RowChecker: Sendable {
     /// Each referenced collection's ids (and the ids for a did-you-mean, when few enough to search).
     let targets: [CollectionName: (index: IDIndex, ids: [String])]
     let writer: FileEdit.RecordWriter
+    /// Bits that hold a row of a part in `CheckedRows.sortedKeys`.
+    let rowBits: Int
 
     /// The rows checked; stops early when `isCancelled` says so (the import is then given up).
     func check(_ rows: Range<Int>, progress: (@Sendable (Double) -> Void)?, isCancelled: @Sendable () -> Bool) -> CheckedRows {
@@ -248,6 +251,7 @@ struct RowChecker: Sendable {
         var lastResolved: [(id: String, found: Bool)?] = Array(repeating: nil, count: given.count)
         var suggestions = 0
         var row = [JSONValue](repeating: .null, count: given.count)
+        var verbatim = [String?](repeating: nil, count: given.count)
         for r in rows {
             if (r - rows.lowerBound) & 0x3FFF == 0 {
                 if isCancelled() { break }
@@ -257,7 +261,16 @@ struct RowChecker: Sendable {
             var empty: [String] = []
             for (k, (field, column)) in given.enumerated() {
                 let cell = sheet.cell(r, column)
-                switch Coercion.value(cell, as: field.type) {
+                verbatim[k] = nil
+                let coerced: Result<JSONValue, Coercion.Refusal>
+                // A cell that is a JSON number as it stands is stored as written, and written from its text.
+                if field.type == .number || field.type == .int, case .text(let s) = cell, let n = JSONReader.number(s) {
+                    coerced = .success(.number(n))
+                    verbatim[k] = s
+                } else {
+                    coerced = Coercion.value(cell, as: field.type)
+                }
+                switch coerced {
                 case .failure(let refusal):
                     problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(refusal.message)")
                     row[k] = .null
@@ -299,13 +312,16 @@ struct RowChecker: Sendable {
                 let present = row.indices.filter { row[$0] != .null }
                 writer.write(JSONObject(keys: present.map { keys[$0] }, values: present.map { row[$0] }), into: &out.bytes)
             } else {
-                writer.write(row, with: prepared, into: &out.bytes)
+                writer.write(row, with: prepared, texts: verbatim, into: &out.bytes)
             }
             out.ends.append(out.bytes.count)
             out.count += 1
         }
-        out.sortedKeys = out.hashes.enumerated().compactMap { $0.element == 0 ? nil : ($0.element, Int32($0.offset)) }
-        out.sortedKeys.sort { $0.hash < $1.hash || ($0.hash == $1.hash && $0.row < $1.row) }
+        // One word each sorts far faster than pairs; the hash keeps its high bits (rows whose
+        // shortened hashes meet are compared by value all the same).
+        let low = (UInt64(1) << rowBits) - 1
+        out.sortedKeys = out.hashes.enumerated().compactMap { $0.element == 0 ? nil : $0.element & ~low | UInt64($0.offset) }
+        out.sortedKeys.sort()
         return out
     }
 
@@ -329,7 +345,7 @@ struct RowChecker: Sendable {
 /// rows whose hashes meet are told apart by their values.
 enum RepeatedKeys {
     /// Each repeating row, with the first row that has its key.
-    static func find(_ parts: [CheckedRows], bounds: [Int], sameKey: (Int, Int) -> Bool) -> [Int: Int] {
+    static func find(_ parts: [CheckedRows], bounds: [Int], rowBits: Int, sameKey: (Int, Int) -> Bool) -> [Int: Int] {
         var cursors = parts.map { $0.sortedKeys[...] }
         var repeats: [Int: Int] = [:]
         var group: [Int] = []
@@ -345,16 +361,17 @@ enum RepeatedKeys {
             // The smallest hash at the head of any part.
             var next: Int?
             for p in cursors.indices where !cursors[p].isEmpty {
-                if next == nil || cursors[p].first!.hash < cursors[next!].first!.hash { next = p }
+                if next == nil || cursors[p].first! < cursors[next!].first! { next = p }
             }
             guard let p = next else { break }
-            let (hash, local) = cursors[p].removeFirst()
+            let key = cursors[p].removeFirst()
+            let hash = key >> rowBits, local = Int(key & ((1 << rowBits) - 1))
             if hash != groupHash || group.isEmpty {
                 close()
                 group.removeAll(keepingCapacity: true)
                 groupHash = hash
             }
-            group.append(bounds[p] + Int(local))
+            group.append(bounds[p] + local)
         }
         close()
         return repeats

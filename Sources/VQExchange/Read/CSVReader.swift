@@ -1,4 +1,5 @@
 import Foundation
+import VQSupport
 
 /// RFC 4180 csv as spreadsheets and ERP systems write it: fields quoted with
 /// `"` (a doubled quote inside one), CRLF or LF line ends, separated by the
@@ -15,36 +16,128 @@ enum CSVReader {
         var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
         var quoted = false
         for c in b {
-            if c == UInt8(ascii: "\"") { quoted.toggle() }
-            if !quoted, c == 0x0A || c == 0x0D { break }
+            if c == quote { quoted.toggle() }
+            if !quoted, c == lf || c == cr { break }
             if !quoted, counts[c] != nil { counts[c]! += 1 }
         }
         let best = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key != UInt8(ascii: ",")) }!
         return best.value == 0 ? UInt8(ascii: ",") : best.key
     }
 
+    static let quote = UInt8(ascii: "\""), cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
+
     static func parse(_ b: UnsafeBufferPointer<UInt8>, file: String) throws(ImportError) -> Sheet {
-        let separator = separator(b)
-        let quote = UInt8(ascii: "\""), cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
-        var headers: [String]?
+        var reader = RecordReader(bytes: b, separator: separator(b), file: file)
+        var header: [Cell] = []
+        // The header is the first line that is not blank.
+        repeat {
+            guard reader.position < b.count else { throw ImportError("\(file) is empty: it has no header row") }
+            try reader.next(into: &header)
+        } while header.count == 1 && header[0] == .empty
+        let headers = header.map { if case .text(let s) = $0 { s } else { "" } }
+        let start = reader.position
+        // A large file is read in two halves at once, split at a line end outside quotes.
+        if b.count - start > 4 << 20, let middle = split(b, from: start) {
+            let halves = ResultSlots<Result<Rows, ImportError>>(count: 2)
+            let shared = SharedBytes(bytes: b)
+            let first = reader
+            Parallel.run(2) { i in
+                var part = first
+                if i == 1 { part.position = middle }
+                halves.set(i, Result { () throws(ImportError) in try part.rows(until: i == 0 ? middle : shared.bytes.count, width: headers.count) })
+            }
+            let results = halves.take()
+            if case .success(var one) = results[0], case .success(let two) = results[1] {
+                one.cells += two.cells
+                // The second half counted its rows from its own start.
+                one.rowNumbers += two.rowNumbers.map { $0 + one.records }
+                return Sheet(file: file, kind: .csv, headers: headers, cells: one.cells, rowNumbers: one.rowNumbers)
+            }
+            // A problem is reported with its row counted from the top: the file is read again in one piece.
+        }
+        let rows = try reader.rows(until: b.count, width: headers.count)
+        return Sheet(file: file, kind: .csv, headers: headers, cells: rows.cells, rowNumbers: rows.rowNumbers)
+    }
+
+    /// A line end near the middle that no quoted field spans, after `start`.
+    static func split(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var middle = start + (b.count - start) / 2
+        var quotes = 0
+        for i in start..<middle where b[i] == quote { quotes += 1 }
+        while middle < b.count {
+            if b[middle] == quote { quotes += 1 }
+            if b[middle] == lf, quotes % 2 == 0 { return middle + 1 }
+            middle += 1
+        }
+        return nil
+    }
+
+    struct Rows {
         var cells: [Cell] = []
         var rowNumbers: [Int] = []
-        var row: [Cell] = []
-        var field: [UInt8] = []
-        var i = 0
+        /// Records read, blank lines included (row numbers count them, as a spreadsheet shows them).
+        var records = 0
+    }
+
+    /// The bytes of a file being read on two threads (only read).
+    struct SharedBytes: @unchecked Sendable { let bytes: UnsafeBufferPointer<UInt8> }
+
+    /// Reads records one at a time from `position`; row numbers count the header as row 1.
+    struct RecordReader: @unchecked Sendable {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let separator: UInt8
+        let file: String
+        var position = 0
         var line = 1
+        /// Records read so far (the header is the first).
         var record = 0
-        let n = b.count
-        func text(_ start: Int, _ end: Int) -> String {
-            String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+
+        init(bytes: UnsafeBufferPointer<UInt8>, separator: UInt8, file: String) {
+            self.bytes = bytes
+            self.separator = separator
+            self.file = file
         }
-        while i < n {
-            // One record: fields until an unquoted line end.
+
+        /// The data rows up to `end`, `width` cells each.
+        mutating func rows(until end: Int, width: Int) throws(ImportError) -> Rows {
+            var out = Rows()
+            let base = record
+            // A row a line, mostly: the cells' room is made once rather than grown by copying.
+            var lines = 0
+            for i in position..<end where bytes[i] == lf { lines += 1 }
+            out.cells.reserveCapacity((lines + 1) * width)
+            out.rowNumbers.reserveCapacity(lines + 1)
+            var row: [Cell] = []
+            while position < end {
+                try next(into: &row)
+                // Blank lines separate nothing: they are skipped.
+                if row.count == 1, row[0] == .empty { continue }
+                if row.count > width {
+                    if row[width...].contains(where: { $0 != .empty }) {
+                        throw ImportError("\(file), row \(record): \(row.count) cells, but the header has \(width)",
+                                          hint: "a value holding the separator must be quoted")
+                    }
+                    row.removeLast(row.count - width)
+                }
+                out.cells += row
+                // Exports that leave out trailing empty cells: they are empty.
+                for _ in row.count..<max(width, row.count) { out.cells.append(.empty) }
+                out.rowNumbers.append(record)
+            }
+            out.records = record - base
+            return out
+        }
+
+        /// One record: fields until an unquoted line end.
+        mutating func next(into row: inout [Cell]) throws(ImportError) {
             record += 1
             let recordLine = line
             row.removeAll(keepingCapacity: true)
-            var endOfRecord = false
-            while !endOfRecord {
+            var field: [UInt8] = []
+            let b = bytes, n = b.count
+            var i = position
+            defer { position = i }
+            while true {
                 if i < n, b[i] == quote {
                     field.removeAll(keepingCapacity: true)
                     i += 1
@@ -73,7 +166,7 @@ enum CSVReader {
                 } else {
                     let start = i
                     while i < n, b[i] != separator, b[i] != lf, b[i] != cr { i += 1 }
-                    row.append(start == i ? .empty : .text(text(start, i)))
+                    row.append(start == i ? .empty : .text(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)))
                 }
                 if i < n, b[i] == separator {
                     i += 1
@@ -81,33 +174,9 @@ enum CSVReader {
                     if i < n, b[i] == cr { i += 1 }
                     if i < n, b[i] == lf { i += 1 }
                     line += 1
-                    endOfRecord = true
+                    return
                 }
             }
-            // Blank lines separate nothing: they are skipped.
-            if row.count == 1, row[0] == .empty { continue }
-            guard let header = headers else {
-                headers = row.map { if case .text(let s) = $0 { s } else { "" } }
-                // A row a line, mostly: the cells' room is made once rather than grown by copying.
-                let lines = b[i...].reduce(into: 0) { n, c in if c == lf { n += 1 } }
-                cells.reserveCapacity((lines + 1) * row.count)
-                rowNumbers.reserveCapacity(lines + 1)
-                continue
-            }
-            if row.count > header.count {
-                let extra = row[header.count...]
-                if extra.contains(where: { $0 != .empty }) {
-                    throw ImportError("\(file), row \(record): \(row.count) cells, but the header has \(header.count)",
-                                      hint: "a value holding the separator must be quoted")
-                }
-                row.removeLast(row.count - header.count)
-            }
-            // Exports that leave out trailing empty cells: they are empty.
-            while row.count < header.count { row.append(.empty) }
-            cells.append(contentsOf: row)
-            rowNumbers.append(record)
         }
-        guard let headers else { throw ImportError("\(file) is empty: it has no header row") }
-        return Sheet(file: file, kind: .csv, headers: headers, cells: cells, rowNumbers: rowNumbers)
     }
 }

@@ -80,12 +80,13 @@ public struct FileEdit {
             })
         }
 
-        /// A record with these keys and values (none absent), as `write` would write it.
-        public func write(_ values: [JSONValue], with keys: Keys, into out: inout [UInt8]) {
+        /// A record with these keys and values (none absent), as `write` would write it;
+        /// a number with a text in `texts` is that text (the JSON the number was read from).
+        public func write(_ values: [JSONValue], with keys: Keys, texts: [String?], into out: inout [UInt8]) {
             guard indent == nil, !values.isEmpty else { return write(JSONObject(keys: keys.names, values: values), into: &out) }
             for (i, value) in values.enumerated() {
                 out += keys.prefixes[i]
-                JSONWriter.write(value, into: &out)
+                if let text = texts[i] { out += text.utf8 } else { JSONWriter.write(value, into: &out) }
             }
             out.append(UInt8(ascii: "}"))
         }
