@@ -252,6 +252,14 @@ struct RowChecker: Sendable {
         var suggestions = 0
         var row = [JSONValue](repeating: .null, count: given.count)
         var verbatim = [String?](repeating: nil, count: given.count)
+        // Coercion already made strings, references, booleans, dates and months what their
+        // type says; ranges, whole numbers, enums, currency codes and list items are checked.
+        let checked = given.map { g -> Bool in
+            switch g.field.type {
+            case .string, .ref, .bool, .date, .month: false
+            case .number, .int, .oneOf, .currency, .list: true
+            }
+        }
         for r in rows {
             if (r - rows.lowerBound) & 0x3FFF == 0 {
                 if isCancelled() { break }
@@ -282,7 +290,7 @@ struct RowChecker: Sendable {
                         }
                         continue
                     }
-                    if let message = Validator.check(value, against: field) {
+                    if checked[k], let message = Validator.check(value, against: field) {
                         problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(message)")
                     } else if case .ref(let target) = field.type, case .string(let id) = value {
                         let found: Bool

@@ -32,6 +32,7 @@ enum CSVReader {
         // The header is the first line that is not blank.
         repeat {
             guard reader.position < b.count else { throw ImportError("\(file) is empty: it has no header row") }
+            header = []
             try reader.next(into: &header)
         } while header.count == 1 && header[0] == .empty
         let headers = header.map { if case .text(let s) = $0 { s } else { "" } }
@@ -48,10 +49,9 @@ enum CSVReader {
             }
             let results = halves.take()
             if case .success(var one) = results[0], case .success(let two) = results[1] {
-                one.cells += two.cells
                 // The second half counted its rows from its own start.
                 one.rowNumbers += two.rowNumbers.map { $0 + one.records }
-                return Sheet(file: file, kind: .csv, headers: headers, cells: one.cells, rowNumbers: one.rowNumbers)
+                return Sheet(file: file, kind: .csv, headers: headers, cells: one.cells, moreCells: two.cells, rowNumbers: one.rowNumbers)
             }
             // A problem is reported with its row counted from the top: the file is read again in one piece.
         }
@@ -107,32 +107,35 @@ enum CSVReader {
             for i in position..<end where bytes[i] == lf { lines += 1 }
             out.cells.reserveCapacity((lines + 1) * width)
             out.rowNumbers.reserveCapacity(lines + 1)
-            var row: [Cell] = []
             while position < end {
-                try next(into: &row)
+                // The cells go straight into the rows' array.
+                let start = out.cells.count
+                try next(into: &out.cells)
+                let count = out.cells.count - start
                 // Blank lines separate nothing: they are skipped.
-                if row.count == 1, row[0] == .empty { continue }
-                if row.count > width {
-                    if row[width...].contains(where: { $0 != .empty }) {
-                        throw ImportError("\(file), row \(record): \(row.count) cells, but the header has \(width)",
+                if count == 1, out.cells[start] == .empty {
+                    out.cells.removeLast()
+                    continue
+                }
+                if count > width {
+                    if out.cells[(start + width)...].contains(where: { $0 != .empty }) {
+                        throw ImportError("\(file), row \(record): \(count) cells, but the header has \(width)",
                                           hint: "a value holding the separator must be quoted")
                     }
-                    row.removeLast(row.count - width)
+                    out.cells.removeLast(count - width)
                 }
-                out.cells += row
                 // Exports that leave out trailing empty cells: they are empty.
-                for _ in row.count..<max(width, row.count) { out.cells.append(.empty) }
+                for _ in count..<max(width, count) { out.cells.append(.empty) }
                 out.rowNumbers.append(record)
             }
             out.records = record - base
             return out
         }
 
-        /// One record: fields until an unquoted line end.
+        /// One record: fields until an unquoted line end, appended to `row`.
         mutating func next(into row: inout [Cell]) throws(ImportError) {
             record += 1
             let recordLine = line
-            row.removeAll(keepingCapacity: true)
             var field: [UInt8] = []
             let b = bytes, n = b.count
             var i = position

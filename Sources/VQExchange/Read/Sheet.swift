@@ -28,14 +28,28 @@ public struct Sheet: Sendable {
     public var file: String
     public var kind: Kind
     public var headers: [String]
-    /// Row-major, `headers.count` cells a row.
-    public var cells: [Cell]
+    /// Row-major, `headers.count` cells a row; the rows after `cells` in `moreCells`
+    /// (a file read in two halves keeps both, rather than copying one onto the other).
+    var cells: [Cell]
+    var moreCells: [Cell] = []
     /// Each row's number as the user finds it: its row in the spreadsheet (the header
     /// is row 1), its record in a json array, its line in a jsonl file.
     public var rowNumbers: [Int]
 
+    public init(file: String, kind: Kind, headers: [String], cells: [Cell], moreCells: [Cell] = [], rowNumbers: [Int]) {
+        self.file = file
+        self.kind = kind
+        self.headers = headers
+        self.cells = cells
+        self.moreCells = moreCells
+        self.rowNumbers = rowNumbers
+    }
+
     public var rowCount: Int { rowNumbers.count }
-    public func cell(_ row: Int, _ column: Int) -> Cell { cells[row * headers.count + column] }
+    public func cell(_ row: Int, _ column: Int) -> Cell {
+        let i = row * headers.count + column
+        return i < cells.count ? cells[i] : moreCells[i - cells.count]
+    }
 
     /// Where a row is, for messages: `suppliers.xlsx, sheet "2026", row 17`.
     public func place(row: Int) -> String {
