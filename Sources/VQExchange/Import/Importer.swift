@@ -118,15 +118,8 @@ public struct Importer {
         let parts = slots.take()
         // A part cut short was cancelled (the shell's flag is taken by whoever sees it first).
         if parts.indices.contains(where: { parts[$0].count != bounds[$0 + 1] - bounds[$0] }) { throw Cancelled() }
-        func part(_ row: Int) -> (CheckedRows, Int) {
-            let p = bounds.lastIndex { $0 <= row && $0 < rowCount }!
-            return (parts[p], row - bounds[p])
-        }
         var existing = ExistingRecords(table: table, identity: identity)
-        let repeats = RepeatedKeys.find(parts, bounds: bounds, rowBits: checker.rowBits) { a, b in
-            let (p, i) = part(a), (q, j) = part(b)
-            return p.identity(i) == q.identity(j)
-        }
+        let repeats = RepeatedKeys.find(parts, bounds: bounds, rowBits: checker.rowBits) { checker.identity($0) == checker.identity($1) }
         var plan = Plan()
         plan.rows = rowCount
         let keys = given.map(\.field.name)
@@ -149,13 +142,13 @@ public struct Importer {
                 if problemsByRow.first?.row == local { problems = problemsByRow.removeFirst().messages }
                 let hash = checked.hashes[local]
                 // Hash 0: a field that names the record is missing (and reported).
-                let match = hash == 0 || table.count == 0 ? nil : existing.row(ExistingRecords.key(checked.identity(local)))
+                let match = hash == 0 || table.count == 0 ? nil : existing.row(ExistingRecords.key(checker.identity(row)))
                 let empty = emptyByRow.first?.row == local ? emptyByRow.removeFirst().messages : []
                 if match == nil || !request.updating { problems += empty }
                 if hash != 0 {
                     let earlier = repeats[row]
                     func named() -> String {
-                        zip(identity, checked.identity(local)).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
+                        zip(identity, checker.identity(row)).map { "\($0) \(JSONWriter.string($1))" }.joined(separator: ", ")
                     }
                     if let first = earlier {
                         problems.append("\(sheet.place(row: row)): \(named()) again (also \(sheet.place(row: first).dropFirst(sheet.file.count + 2)))")
@@ -174,7 +167,7 @@ public struct Importer {
                     var record = table.record(match)
                     // An empty cell leaves the field as it is: a refresh that lacks a value does not erase it.
                     for (k, name) in keys.enumerated() where sheet.cell(row, given[k].column) != .empty {
-                        let value = checked.values[local * keys.count + k]
+                        let value = checker.value(row, k)
                         guard value != .null else { continue }
                         if let i = record.keys.firstIndex(of: name) { record.values[i] = value } else {
                             record.keys.append(name)
@@ -202,11 +195,7 @@ public struct Importer {
 /// One part of a file's rows, coerced, checked against the model and written
 /// as new records would be, on a thread of its own.
 struct CheckedRows: Sendable {
-    let width: Int
-    let identityPositions: [Int]
     var count = 0
-    /// `width` values a row, in the order of the fields given.
-    var values: [JSONValue] = []
     /// The problems of the rows that have any, in row order (a row's own: coercion, type, range, reference).
     var problems: [(row: Int, messages: [String])] = []
     /// Required fields left empty, kept apart (an update needs none of them), in row order.
@@ -221,7 +210,6 @@ struct CheckedRows: Sendable {
     var starts: [Int] = []
     var ends: [Int] = []
 
-    func identity(_ row: Int) -> [JSONValue] { identityPositions.map { values[row * width + $0] } }
     /// Neighbouring rows as new records, with the separators between them.
     func written(_ rows: Range<Int>) -> ArraySlice<UInt8> { bytes[starts[rows.lowerBound]..<ends[rows.upperBound - 1]] }
 }
@@ -238,9 +226,17 @@ struct RowChecker: Sendable {
     let rowBits: Int
 
     /// The rows checked; stops early when `isCancelled` says so (the import is then given up).
+    /// A row's value of the `k`th field given, coerced again (rows are not kept as values:
+    /// only the few that update a record or share a hash need them); null when refused.
+    func value(_ row: Int, _ k: Int) -> JSONValue {
+        (try? Coercion.value(sheet.cell(row, given[k].column), as: given[k].field.type).get()) ?? .null
+    }
+
+    /// The values that name a row's record.
+    func identity(_ row: Int) -> [JSONValue] { identityPositions.map { value(row, $0) } }
+
     func check(_ rows: Range<Int>, progress: (@Sendable (Double) -> Void)?, isCancelled: @Sendable () -> Bool) -> CheckedRows {
-        var out = CheckedRows(width: given.count, identityPositions: identityPositions)
-        out.values.reserveCapacity(rows.count * given.count)
+        var out = CheckedRows()
         out.hashes.reserveCapacity(rows.count)
         out.ends.reserveCapacity(rows.count)
         out.starts.reserveCapacity(rows.count)
@@ -311,7 +307,6 @@ struct RowChecker: Sendable {
             }
             if !problems.isEmpty { out.problems.append((out.count, problems)) }
             if !empty.isEmpty { out.empty.append((out.count, empty)) }
-            out.values += row
             out.hashes.append(RowChecker.hash(row, at: identityPositions))
             // Written as a new record: absent fields are left out, not written as null.
             if out.count > 0 { out.bytes += writer.separator }

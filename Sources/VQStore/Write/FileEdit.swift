@@ -16,9 +16,9 @@ public struct FileEdit {
     private let style: Style
     private(set) var replaced: [Int: JSONObject] = [:]
     private(set) var removed = Set<Int>()
-    /// New records, written at once in the file's style with separators between
-    /// them (an import appends a million: none is kept as an object).
-    private var appendedBytes: [UInt8] = []
+    /// New records, written at once in the file's style, in pieces of one or more
+    /// records (an import appends a million: none is kept as an object, nor copied again).
+    private var appendedPieces: [ArraySlice<UInt8>] = []
     private var appendedCount = 0
     /// `,` and the white space between two records.
     private let separator: [UInt8]
@@ -60,9 +60,18 @@ public struct FileEdit {
 
     /// Appends `count` records `recordWriter` wrote, with its separator between them.
     public mutating func append(written records: ArraySlice<UInt8>, count: Int) {
-        if appendedCount > 0 { appendedBytes += separator }
-        appendedBytes += records
+        appendedPieces.append(records)
         appendedCount += count
+    }
+
+    private var newBytes: Int { appendedPieces.reduce(0) { $0 + $1.count + separator.count } }
+
+    /// The new records, the file's separator between pieces.
+    private func appendNew(to out: inout Data) {
+        for (i, piece) in appendedPieces.enumerated() {
+            if i > 0 { out.append(contentsOf: separator) }
+            out.append(contentsOf: piece)
+        }
     }
 
     /// Writes records as this file holds them, on any thread (an import writes its rows on both cores).
@@ -120,9 +129,11 @@ public struct FileEdit {
             guard appendedCount > 0 else { return original }
             let open = original.firstIndex(of: UInt8(ascii: "[")).map { $0 + 1 } ?? original.startIndex
             let close = original.lastIndex(of: UInt8(ascii: "]")) ?? original.endIndex
-            var out = Data(original[..<open])
+            var out = Data()
+            out.reserveCapacity(original.count + newBytes)
+            out.append(original[..<open])
             out.append(Data(style.lead.utf8))
-            out.append(contentsOf: appendedBytes)
+            appendNew(to: &out)
             out.append(Data(style.trail.utf8))
             out.append(close < original.endIndex ? original[close...] : Data("]\n".utf8))
             return out
@@ -154,12 +165,12 @@ public struct FileEdit {
         guard previous != nil else { return Data("[]\n".utf8) }
         add(.original(elements.last!.upperBound..<original.endIndex))
         var out = Data()
-        out.reserveCapacity(original.count + appendedBytes.count + replaced.count * 256)
+        out.reserveCapacity(original.count + newBytes + replaced.count * 256)
         for piece in pieces {
             switch piece {
             case .original(let r): out.append(original[r])
             case .text(let t): out.append(Data(t.utf8))
-            case .appended: out.append(contentsOf: appendedBytes)
+            case .appended: appendNew(to: &out)
             }
         }
         return out
