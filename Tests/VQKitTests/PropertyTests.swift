@@ -36,6 +36,21 @@ import Testing
         return (rng.chance(0.2) ? "-" : "") + whole + fraction + exponent
     }
 
+    /// The radix sort the import finds repeated keys with sorts as the standard sort does:
+    /// random lengths, words with runs of equal digits, and duplicates.
+    @Test func radixSortSortsAsSortDoes() {
+        var rng = Xoshiro256(seed: 14)
+        for round in 0..<300 {
+            let n = Int(rng.next() % 3000)
+            let mask: UInt64 = [~0, 0xFFFF_0000_FFFF, 0xFF, 0xFFFF_0000_0000_0000][round % 4]
+            var words = (0..<n).map { _ in rng.next() & mask }
+            if n > 10 { words[n / 2] = words[n / 3] }
+            let expected = words.sorted()
+            words.radixSort()
+            #expect(words == expected, "round \(round), \(n) words")
+        }
+    }
+
     @Test func numberTextSurvivesReading() throws {
         var rng = Xoshiro256(seed: 1)
         for _ in 0..<Self.cases {

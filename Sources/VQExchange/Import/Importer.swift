@@ -214,6 +214,9 @@ struct CheckedRows: Sendable {
     func written(_ rows: Range<Int>) -> ArraySlice<UInt8> { bytes[starts[rows.lowerBound]..<ends[rows.upperBound - 1]] }
 }
 
+/// The kinds of field the checking loop reads cells of by itself.
+enum FastKind { case number, int, ref, month, date, other }
+
 /// What every row of a file is checked with: only values, shared by the threads.
 struct RowChecker: Sendable {
     let sheet: Sheet
@@ -256,6 +259,19 @@ struct RowChecker: Sendable {
             case .number, .int, .oneOf, .currency, .list: true
             }
         }
+        // What the loop reads of each field, as plain values (a FieldSpec read in it would be retained and released each time).
+        let columns = given.map(\.column)
+        let kinds = given.map { g -> FastKind in
+            switch g.field.type {
+            case .number: .number
+            case .int: .int
+            case .ref: .ref
+            case .month: .month
+            case .date: .date
+            default: .other
+            }
+        }
+        let ranges = given.map(\.field.range)
         for r in rows {
             if (r - rows.lowerBound) & 0x3FFF == 0 {
                 if isCancelled() { break }
@@ -263,18 +279,31 @@ struct RowChecker: Sendable {
             }
             var problems: [String] = []
             var empty: [String] = []
-            for (k, (field, column)) in given.enumerated() {
+            for k in 0..<columns.count {
+                let column = columns[k]
                 let cell = sheet.cell(r, column)
                 verbatim[k] = nil
-                let coerced: Result<JSONValue, Coercion.Refusal>
-                // A cell that is a JSON number as it stands is stored as written, and written from its text.
-                if field.type == .number || field.type == .int, case .text(let s) = cell, let n = JSONReader.number(s) {
-                    coerced = .success(.number(n))
-                    verbatim[k] = s
-                } else {
-                    coerced = Coercion.value(cell, as: field.type)
+                // The forms most files hold, taken as they are: a number that is JSON as written
+                // (then written from its text), a month or date in ISO form, a plain id.
+                if case .text(let s) = cell {
+                    switch kinds[k] {
+                    case .number, .int:
+                        if let n = JSONReader.number(s), kinds[k] == .number || n.value == n.value.rounded(),
+                           ranges[k].map({ $0.contains(n.value) && !given[k].field.aboveLowerBound }) ?? true {
+                            row[k] = .number(n)
+                            verbatim[k] = s
+                            continue
+                        }
+                    case .month:
+                        if Dates.parseMonth(s) != nil { row[k] = .string(s); continue }
+                    case .date:
+                        if Dates.parseDate(s) != nil { row[k] = .string(s); continue }
+                    case .ref, .other:
+                        break
+                    }
                 }
-                switch coerced {
+                let field = given[k].field
+                switch Coercion.value(cell, as: field.type) {
                 case .failure(let refusal):
                     problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(refusal.message)")
                     row[k] = .null
@@ -324,7 +353,7 @@ struct RowChecker: Sendable {
         // shortened hashes meet are compared by value all the same).
         let low = (UInt64(1) << rowBits) - 1
         out.sortedKeys = out.hashes.enumerated().compactMap { $0.element == 0 ? nil : $0.element & ~low | UInt64($0.offset) }
-        out.sortedKeys.sort()
+        out.sortedKeys.radixSort()
         return out
     }
 
