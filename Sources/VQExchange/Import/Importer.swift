@@ -272,6 +272,14 @@ struct RowChecker: Sendable {
             }
         }
         let ranges = given.map(\.field.range)
+        let indexes = given.map { g -> IDIndex? in if case .ref(let t) = g.field.type { targets[t]!.index } else { nil } }
+        /// Whether the `k`th field's id names a record; the last id asked per field is remembered.
+        func resolves(_ k: Int, _ id: String) -> Bool {
+            if let last = lastResolved[k], last.id.sameCodePoints(as: id) { return last.found }
+            let found = indexes[k]?.row(id) != nil
+            lastResolved[k] = (id, found)
+            return found
+        }
         for r in rows {
             if (r - rows.lowerBound) & 0x3FFF == 0 {
                 if isCancelled() { break }
@@ -298,7 +306,14 @@ struct RowChecker: Sendable {
                         if Dates.parseMonth(s) != nil { row[k] = .string(s); continue }
                     case .date:
                         if Dates.parseDate(s) != nil { row[k] = .string(s); continue }
-                    case .ref, .other:
+                    case .ref:
+                        // An id without white space at either end that is there (or was, in the row before).
+                        let u = s.utf8
+                        if let f = u.first, let l = u.last, f > 0x20, f < 0x80, l > 0x20, l < 0x80, resolves(k, s) {
+                            row[k] = .string(s)
+                            continue
+                        }
+                    case .other:
                         break
                     }
                 }
@@ -318,12 +333,7 @@ struct RowChecker: Sendable {
                     if checked[k], let message = Validator.check(value, against: field) {
                         problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(message)")
                     } else if case .ref(let target) = field.type, case .string(let id) = value {
-                        let found: Bool
-                        if let last = lastResolved[k], last.id.sameCodePoints(as: id) { found = last.found } else {
-                            found = targets[target]!.index.row(id) != nil
-                            lastResolved[k] = (id, found)
-                        }
-                        if !found {
+                        if !resolves(k, id) {
                             var message = "no record of \(target.rawValue) has id \"\(id)\""
                             if suggestions < 50, let near = Suggest.closest(to: id, in: targets[target]!.ids) {
                                 message += " — did you mean \"\(near)\"?"
