@@ -156,6 +156,26 @@ import Testing
         #expect(!(try Self.savedHistory(terminal.history)).contains("rating > 1"))
     }
 
+    /// A long import shows its progress and Ctrl-C stops it, changing nothing; Tab
+    /// completes the files it can read.
+    @Test func aLongImportShowsProgressAndCtrlCStopsIt() throws {
+        let w = try ImportTests.Workspace()
+        var lines = ["kpi,period,actual"]
+        for i in 0..<600_000 { lines.append("K-000001,\(3000 + i / 12)-\(String(format: "%02d", i % 12 + 1)),0.5") }
+        w.file("big.csv", lines.joined(separator: "\n"))
+        let before = MutationTests.snapshot(w.store)
+        let terminal = try Terminal(directory: w.directory, store: w.store)
+        terminal.type("import into measurements from \"bi")
+        terminal.send("Tab")
+        try terminal.waitFor("from \"big.csv\"", timeout: 5)
+        terminal.send("Enter")
+        try terminal.waitFor("importing…", timeout: 30)
+        terminal.send("C-c")
+        try terminal.waitFor("import cancelled; nothing was changed", timeout: 30)
+        try terminal.enter("measurements | count", until: "\n6240\n")
+        #expect(MutationTests.snapshot(w.store) == before)
+    }
+
     @Test func pastedBlockRunsEachStatementOnceAndShowsAsTyped() throws {
         let terminal = try Terminal()
         let contracts = try Fixture.transcript("contracts | where status = 'active' | count").trimmingCharacters(in: .whitespacesAndNewlines)
