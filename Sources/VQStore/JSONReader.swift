@@ -21,7 +21,8 @@ public struct JSONReader: ~Copyable {
     /// Distinct object keys seen so far, found by their bytes through a small
     /// open-addressing table: store files repeat a few keys millions of times.
     private var keys: [(bytes: [UInt8], string: String, escaped: Bool)] = []
-    private var keySlots = [Int32](repeating: -1, count: 512)
+    /// Made at the first key (a reader of one number, as an import makes per cell, needs none).
+    private var keySlots: [Int32] = []
     /// The key that came after each key last time, and the first key of the
     /// last object (-1: none): records repeat one order of keys, so the next
     /// key is usually known and only compared, not looked up.
@@ -319,6 +320,7 @@ public struct JSONReader: ~Copyable {
             return keys.count - 1
         }
         let length = end - start
+        if keySlots.isEmpty { keySlots = [Int32](repeating: -1, count: 512) }
         var slot = hash & (keySlots.count - 1)
         while keySlots[slot] >= 0 {
             let k = Int(keySlots[slot])
