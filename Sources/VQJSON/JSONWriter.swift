@@ -56,31 +56,34 @@ public enum JSONWriter {
     /// A string in quotes: `"` and `\` escaped, control characters as `\n`, `\t` or `\u00XX`
     /// (all ASCII, so the UTF-8 bytes of everything else are copied as they are).
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { bytes in
-            // Most strings need no escape: appended whole rather than byte by byte.
-            guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-                out.append(contentsOf: bytes)
-                return
-            }
-            for b in bytes {
-                switch b {
-                case UInt8(ascii: "\""): out += "\\\"".utf8
-                case UInt8(ascii: "\\"): out += "\\\\".utf8
-                case 0x0A: out += "\\n".utf8
-                case 0x0D: out += "\\r".utf8
-                case 0x09: out += "\\t".utf8
-                case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out += "\\u00".utf8
-                    out.append(hex[Int(b >> 4)])
-                    out.append(hex[Int(b & 0xF)])
-                default: out.append(b)
-                }
+        s.withUTF8 { writeString(bytes: $0, into: &out) }
+    }
+
+    /// A string given as its UTF-8 bytes.
+    public static func writeString(bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        defer { out.append(UInt8(ascii: "\"")) }
+        // Most strings need no escape: appended whole rather than byte by byte.
+        guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        for b in bytes {
+            switch b {
+            case UInt8(ascii: "\""): out += "\\\"".utf8
+            case UInt8(ascii: "\\"): out += "\\\\".utf8
+            case 0x0A: out += "\\n".utf8
+            case 0x0D: out += "\\r".utf8
+            case 0x09: out += "\\t".utf8
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += "\\u00".utf8
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            default: out.append(b)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     public static func writeString(_ s: String, into out: inout String) {

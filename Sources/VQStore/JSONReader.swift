@@ -212,12 +212,14 @@ public struct JSONReader: ~Copyable {
     /// when it is not the canonical one: the cells of an imported file.
     public static func number(_ text: String) -> JSONNumber? {
         var text = text
-        return text.withUTF8 { b -> JSONNumber? in
-            guard let first = b.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else { return nil }
-            var reader = JSONReader(bytes: b)
-            guard let n = try? reader.readNumber(), reader.atEnd else { return nil }
-            return n
-        }
+        return text.withUTF8 { number(bytes: $0) }
+    }
+
+    public static func number(bytes b: UnsafeBufferPointer<UInt8>) -> JSONNumber? {
+        guard let first = b.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else { return nil }
+        var reader = JSONReader(bytes: b)
+        guard let n = try? reader.readNumber(), reader.atEnd else { return nil }
+        return n
     }
 
     private mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {

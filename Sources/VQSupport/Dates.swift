@@ -39,22 +39,28 @@ public enum Dates {
     /// month parser: every date and month of a file read is checked with them.
     @inlinable
     public static func parseDate(_ s: String) -> Int? {
-        s.withBytes { b -> Int? in
-            guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
-                  let y = number(b, 0, 4), let m = number(b, 5, 2), let d = number(b, 8, 2),
-                  (1...12).contains(m), d >= 1, d <= daysInMonth(year: y, month: m) else { return nil }
-            return days(year: y, month: m, day: d)
-        }
+        s.withBytes { parseDate(bytes: $0) }
+    }
+
+    @inlinable
+    public static func parseDate(bytes b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
+              let y = number(b, 0, 4), let m = number(b, 5, 2), let d = number(b, 8, 2),
+              (1...12).contains(m), d >= 1, d <= daysInMonth(year: y, month: m) else { return nil }
+        return days(year: y, month: m, day: d)
     }
 
     /// Parses `YYYY-MM` as months since year 0.
     @inlinable
     public static func parseMonth(_ s: String) -> Int? {
-        s.withBytes { b -> Int? in
-            guard b.count == 7, b[4] == 0x2D, let y = number(b, 0, 4), let m = number(b, 5, 2),
-                  (1...12).contains(m) else { return nil }
-            return y * 12 + m - 1
-        }
+        s.withBytes { parseMonth(bytes: $0) }
+    }
+
+    @inlinable
+    public static func parseMonth(bytes b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard b.count == 7, b[4] == 0x2D, let y = number(b, 0, 4), let m = number(b, 5, 2),
+              (1...12).contains(m) else { return nil }
+        return y * 12 + m - 1
     }
 
     @usableFromInline

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import VQExchange
 @testable import VQEngine
 @testable import VQJSON
 @testable import VQModel
@@ -48,6 +49,20 @@ import Testing
             let expected = words.sorted()
             words.radixSort()
             #expect(words == expected, "round \(round), \(n) words")
+        }
+    }
+
+    /// The import's UTF-8 check agrees with the standard library's on random bytes:
+    /// ASCII runs, valid sequences of every length, and broken, overlong and surrogate ones.
+    @Test func utf8CheckAgreesWithTheStandardLibrary() {
+        var rng = Xoshiro256(seed: 8)
+        let pieces: [[UInt8]] = [Array("plain ascii text".utf8), Array("供应商".utf8), Array("é".utf8), Array("😀".utf8),
+                                 [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80], [0xE4, 0xBE], [0xFF]]
+        for _ in 0..<2000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 12) { bytes += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            if rng.next() % 4 == 0, !bytes.isEmpty { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            #expect(TextEncoding.isUTF8(bytes) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
         }
     }
 

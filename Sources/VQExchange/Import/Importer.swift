@@ -228,7 +228,6 @@ struct RowChecker: Sendable {
     /// Bits that hold a row of a part in `CheckedRows.sortedKeys`.
     let rowBits: Int
 
-    /// The rows checked; stops early when `isCancelled` says so (the import is then given up).
     /// A row's value of the `k`th field given, coerced again (rows are not kept as values:
     /// only the few that update a record or share a hash need them); null when refused.
     func value(_ row: Int, _ k: Int) -> JSONValue {
@@ -238,19 +237,21 @@ struct RowChecker: Sendable {
     /// The values that name a row's record.
     func identity(_ row: Int) -> [JSONValue] { identityPositions.map { value(row, $0) } }
 
+    /// The rows checked; stops early when `isCancelled` says so (the import is then given up).
     func check(_ rows: Range<Int>, progress: (@Sendable (Double) -> Void)?, isCancelled: @Sendable () -> Bool) -> CheckedRows {
         var out = CheckedRows()
         out.hashes.reserveCapacity(rows.count)
         out.ends.reserveCapacity(rows.count)
         out.starts.reserveCapacity(rows.count)
         out.bytes.reserveCapacity(rows.count * 48)
+        let n = given.count
         let keys = given.map(\.field.name)
-        let prepared = writer.keys(keys)
-        // Consecutive rows mostly name the same record: the last id looked up per field is remembered.
-        var lastResolved: [(id: String, found: Bool)?] = Array(repeating: nil, count: given.count)
-        var suggestions = 0
-        var row = [JSONValue](repeating: .null, count: given.count)
-        var verbatim = [String?](repeating: nil, count: given.count)
+        // Each key as a record writes it: `"kpi": `.
+        let keyBytes = keys.map { key -> [UInt8] in
+            var out: [UInt8] = []
+            JSONWriter.writeString(key, into: &out)
+            return out + Array(": ".utf8)
+        }
         // Coercion already made strings, references, booleans, dates and months what their
         // type says; ranges, whole numbers, enums, currency codes and list items are checked.
         let checked = given.map { g -> Bool in
@@ -271,15 +272,21 @@ struct RowChecker: Sendable {
             default: .other
             }
         }
-        let ranges = given.map(\.field.range)
+        let ranges = given.map { $0.field.aboveLowerBound ? nil : $0.field.range }
+        let openRanges = given.map { $0.field.aboveLowerBound }
         let indexes = given.map { g -> IDIndex? in if case .ref(let t) = g.field.type { targets[t]!.index } else { nil } }
-        /// Whether the `k`th field's id names a record; the last id asked per field is remembered.
-        func resolves(_ k: Int, _ id: String) -> Bool {
-            if let last = lastResolved[k], last.id.sameCodePoints(as: id) { return last.found }
-            let found = indexes[k]?.row(id) != nil
-            lastResolved[k] = (id, found)
+        // Consecutive rows mostly name the same record: the last id looked up per field is remembered.
+        var lastResolved: [(id: [UInt8], found: Bool)?] = Array(repeating: nil, count: n)
+        func resolves(_ k: Int, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
+            if let last = lastResolved[k], last.id.elementsEqual(id) { return last.found }
+            let found = indexes[k]?.row(String(decoding: id, as: UTF8.self)) != nil
+            lastResolved[k] = (Array(id), found)
             return found
         }
+        var suggestions = 0
+        // A row's values: a cell taken as its bytes (`raw`), or the value coerced from it.
+        var raw = [Bool](repeating: false, count: n)
+        var values = [JSONValue](repeating: .null, count: n)
         for r in rows {
             if (r - rows.lowerBound) & 0x3FFF == 0 {
                 if isCancelled() { break }
@@ -287,43 +294,34 @@ struct RowChecker: Sendable {
             }
             var problems: [String] = []
             var empty: [String] = []
-            for k in 0..<columns.count {
+            for k in 0..<n {
                 let column = columns[k]
-                let cell = sheet.cell(r, column)
-                verbatim[k] = nil
-                // The forms most files hold, taken as they are: a number that is JSON as written
-                // (then written from its text), a month or date in ISO form, a plain id.
-                if case .text(let s) = cell {
+                // The forms most files hold, taken as the bytes they are: a number that is JSON as
+                // written, a month or date in ISO form, an id without white space that is there.
+                raw[k] = sheet.withBytes(r, column) { b -> Bool in
                     switch kinds[k] {
                     case .number, .int:
-                        if let n = JSONReader.number(s), kinds[k] == .number || n.value == n.value.rounded(),
-                           ranges[k].map({ $0.contains(n.value) && !given[k].field.aboveLowerBound }) ?? true {
-                            row[k] = .number(n)
-                            verbatim[k] = s
-                            continue
-                        }
-                    case .month:
-                        if Dates.parseMonth(s) != nil { row[k] = .string(s); continue }
-                    case .date:
-                        if Dates.parseDate(s) != nil { row[k] = .string(s); continue }
+                        guard let n = JSONReader.number(bytes: b) else { return false }
+                        if kinds[k] == .int, n.value != n.value.rounded() { return false }
+                        if openRanges[k] { return false }
+                        return ranges[k].map { $0.contains(n.value) } ?? true
+                    case .month: return Dates.parseMonth(bytes: b) != nil
+                    case .date: return Dates.parseDate(bytes: b) != nil
                     case .ref:
-                        // An id without white space at either end that is there (or was, in the row before).
-                        let u = s.utf8
-                        if let f = u.first, let l = u.last, f > 0x20, f < 0x80, l > 0x20, l < 0x80, resolves(k, s) {
-                            row[k] = .string(s)
-                            continue
-                        }
-                    case .other:
-                        break
+                        guard let f = b.first, let l = b.last, f > 0x20, f < 0x80, l > 0x20, l < 0x80 else { return false }
+                        return resolves(k, b)
+                    case .other: return false
                     }
-                }
+                } ?? false
+                if raw[k] { continue }
+                let cell = sheet.cell(r, column)
                 let field = given[k].field
                 switch Coercion.value(cell, as: field.type) {
                 case .failure(let refusal):
                     problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(refusal.message)")
-                    row[k] = .null
+                    values[k] = .null
                 case .success(let value):
-                    row[k] = value
+                    values[k] = value
                     if value == .null {
                         if !field.optional, cell == .empty {
                             empty.append("\(sheet.place(row: r, column: column)), field \(field.name): an empty cell, but the field is required")
@@ -333,7 +331,8 @@ struct RowChecker: Sendable {
                     if checked[k], let message = Validator.check(value, against: field) {
                         problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(message)")
                     } else if case .ref(let target) = field.type, case .string(let id) = value {
-                        if !resolves(k, id) {
+                        var id = id
+                        if !id.withUTF8({ resolves(k, $0) }) {
                             var message = "no record of \(target.rawValue) has id \"\(id)\""
                             if suggestions < 50, let near = Suggest.closest(to: id, in: targets[target]!.ids) {
                                 message += " — did you mean \"\(near)\"?"
@@ -346,15 +345,46 @@ struct RowChecker: Sendable {
             }
             if !problems.isEmpty { out.problems.append((out.count, problems)) }
             if !empty.isEmpty { out.empty.append((out.count, empty)) }
-            out.hashes.append(RowChecker.hash(row, at: identityPositions))
+            // The hash of what names the record, from the bytes of its values.
+            var hash: UInt64 = 0
+            for p in identityPositions {
+                let h: UInt64?
+                if raw[p] {
+                    h = sheet.withBytes(r, columns[p]) { ByteHash.of($0) }
+                } else if case .string(var s) = values[p] {
+                    h = s.withUTF8 { ByteHash.of($0) }
+                } else if values[p] != .null {
+                    h = Array(JSONWriter.string(values[p]).utf8).withUnsafeBufferPointer { ByteHash.of($0) }
+                } else {
+                    h = nil
+                }
+                guard let h else { hash = 0; break }
+                hash = (hash &* 0x100_0000_01B3) ^ h
+                if p == identityPositions.last, hash == 0 { hash = 1 }
+            }
+            out.hashes.append(hash)
             // Written as a new record: absent fields are left out, not written as null.
             if out.count > 0 { out.bytes += writer.separator }
             out.starts.append(out.bytes.count)
-            if row.contains(.null) {
-                let present = row.indices.filter { row[$0] != .null }
-                writer.write(JSONObject(keys: present.map { keys[$0] }, values: present.map { row[$0] }), into: &out.bytes)
+            if writer.writesOneLine {
+                var written = 0
+                for k in 0..<n where raw[k] || values[k] != .null {
+                    out.bytes += written == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ","), 0x20]
+                    out.bytes += keyBytes[k]
+                    written += 1
+                    if !raw[k] {
+                        JSONWriter.write(values[k], into: &out.bytes)
+                    } else if kinds[k] == .number || kinds[k] == .int {
+                        sheet.withBytes(r, columns[k]) { out.bytes += $0 }
+                    } else {
+                        sheet.withBytes(r, columns[k]) { JSONWriter.writeString(bytes: $0, into: &out.bytes) }
+                    }
+                }
+                out.bytes += written == 0 ? Array("{}".utf8) : [UInt8(ascii: "}")]
             } else {
-                writer.write(row, with: prepared, texts: verbatim, into: &out.bytes)
+                let present = (0..<n).filter { raw[$0] || values[$0] != .null }
+                writer.write(JSONObject(keys: present.map { keys[$0] }, values: present.map { raw[$0] ? value(r, $0) : values[$0] }),
+                             into: &out.bytes)
             }
             out.ends.append(out.bytes.count)
             out.count += 1
@@ -365,19 +395,6 @@ struct RowChecker: Sendable {
         out.sortedKeys = out.hashes.enumerated().compactMap { $0.element == 0 ? nil : $0.element & ~low | UInt64($0.offset) }
         out.sortedKeys.radixSort()
         return out
-    }
-
-    /// A hash of the values that name a record, from their bytes.
-    static func hash(_ row: [JSONValue], at positions: [Int]) -> UInt64 {
-        var h: UInt64 = 0
-        for p in positions {
-            let v = row[p]
-            if v == .null { return 0 }
-            var text: String
-            if case .string(let s) = v { text = s } else { text = JSONWriter.string(v) }
-            h = (h &* 0x100_0000_01B3) ^ text.withUTF8 { ByteHash.of($0) }
-        }
-        return h == 0 ? 1 : h
     }
 }
 

@@ -3,12 +3,11 @@ import VQSupport
 
 /// RFC 4180 csv as spreadsheets and ERP systems write it: fields quoted with
 /// `"` (a doubled quote inside one), CRLF or LF line ends, separated by the
-/// comma, semicolon or tab the header line uses most.
+/// comma, semicolon or tab the header line uses most. Cells are kept as spans
+/// of the text, not as strings.
 enum CSVReader {
     static func read(_ data: Data, file: String, encoding: TextEncoding?) throws(ImportError) -> Sheet {
-        var text = try TextEncoding.decode(data, named: encoding).text
-        let parsed = text.withUTF8 { bytes in Result { () throws(ImportError) in try parse(bytes, file: file) } }
-        return try parsed.get()
+        try parse(TextEncoding.utf8Bytes(data, named: encoding).bytes, file: file)
     }
 
     /// The separator the first line uses most, outside quotes (a comma when it has none).
@@ -26,16 +25,22 @@ enum CSVReader {
 
     static let quote = UInt8(ascii: "\""), cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, file: String) throws(ImportError) -> Sheet {
+    static func parse(_ text: [UInt8], file: String) throws(ImportError) -> Sheet {
+        let parsed = text.withUnsafeBufferPointer { b in Result { () throws(ImportError) in try parse(b, text: text, file: file) } }
+        return try parsed.get()
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>, text: [UInt8], file: String) throws(ImportError) -> Sheet {
         var reader = RecordReader(bytes: b, separator: separator(b), file: file)
-        var header: [Cell] = []
+        var header = Rows()
         // The header is the first line that is not blank.
         repeat {
             guard reader.position < b.count else { throw ImportError("\(file) is empty: it has no header row") }
-            header = []
+            header = Rows()
             try reader.next(into: &header)
-        } while header.count == 1 && header[0] == .empty
-        let headers = header.map { if case .text(let s) = $0 { s } else { "" } }
+        } while header.spans == [0]
+        let headerSpans = Sheet.TextSpans(text: text, spans: header.spans, unescaped: header.unescaped)
+        let headers = header.spans.indices.map { i -> String in if case .text(let s) = headerSpans.cell(i) { s } else { "" } }
         let start = reader.position
         // A large file is read in two halves at once, split at a line end outside quotes.
         if b.count - start > 4 << 20, let middle = split(b, from: start) {
@@ -49,14 +54,18 @@ enum CSVReader {
             }
             let results = halves.take()
             if case .success(var one) = results[0], case .success(let two) = results[1] {
-                // The second half counted its rows from its own start.
+                // The second half counted its rows and cells from its own start.
+                for (i, s) in two.unescaped { one.unescaped[one.spans.count + i] = s }
+                one.spans += two.spans
                 one.rowNumbers += two.rowNumbers.map { $0 + one.records }
-                return Sheet(file: file, kind: .csv, headers: headers, cells: one.cells, moreCells: two.cells, rowNumbers: one.rowNumbers)
+                return Sheet(csv: file, headers: headers, spans: Sheet.TextSpans(text: text, spans: one.spans, unescaped: one.unescaped),
+                             rowNumbers: one.rowNumbers)
             }
             // A problem is reported with its row counted from the top: the file is read again in one piece.
         }
         let rows = try reader.rows(until: b.count, width: headers.count)
-        return Sheet(file: file, kind: .csv, headers: headers, cells: rows.cells, rowNumbers: rows.rowNumbers)
+        return Sheet(csv: file, headers: headers, spans: Sheet.TextSpans(text: text, spans: rows.spans, unescaped: rows.unescaped),
+                     rowNumbers: rows.rowNumbers)
     }
 
     /// A line end near the middle that no quoted field spans, after `start`.
@@ -72,8 +81,10 @@ enum CSVReader {
         return nil
     }
 
+    /// Cells as `Sheet.TextSpans` spans, `width` a row.
     struct Rows {
-        var cells: [Cell] = []
+        var spans: [UInt64] = []
+        var unescaped: [Int: String] = [:]
         var rowNumbers: [Int] = []
         /// Records read, blank lines included (row numbers count them, as a spreadsheet shows them).
         var records = 0
@@ -102,74 +113,90 @@ enum CSVReader {
         mutating func rows(until end: Int, width: Int) throws(ImportError) -> Rows {
             var out = Rows()
             let base = record
-            // A row a line, mostly: the cells' room is made once rather than grown by copying.
+            // A row a line, mostly: the room is made once rather than grown by copying.
             var lines = 0
             for i in position..<end where bytes[i] == lf { lines += 1 }
-            out.cells.reserveCapacity((lines + 1) * width)
+            out.spans.reserveCapacity((lines + 1) * width)
             out.rowNumbers.reserveCapacity(lines + 1)
             while position < end {
-                // The cells go straight into the rows' array.
-                let start = out.cells.count
-                try next(into: &out.cells)
-                let count = out.cells.count - start
+                let start = out.spans.count
+                try next(into: &out)
+                let count = out.spans.count - start
                 // Blank lines separate nothing: they are skipped.
-                if count == 1, out.cells[start] == .empty {
-                    out.cells.removeLast()
+                if count == 1, out.spans[start] == 0 {
+                    out.spans.removeLast()
                     continue
                 }
                 if count > width {
-                    if out.cells[(start + width)...].contains(where: { $0 != .empty }) {
+                    if out.spans[(start + width)...].contains(where: { $0 != 0 }) {
                         throw ImportError("\(file), row \(record): \(count) cells, but the header has \(width)",
                                           hint: "a value holding the separator must be quoted")
                     }
-                    out.cells.removeLast(count - width)
+                    for i in (start + width)..<out.spans.count { out.unescaped[i] = nil }
+                    out.spans.removeLast(count - width)
                 }
                 // Exports that leave out trailing empty cells: they are empty.
-                for _ in count..<max(width, count) { out.cells.append(.empty) }
+                for _ in count..<max(width, count) { out.spans.append(0) }
                 out.rowNumbers.append(record)
             }
             out.records = record - base
             return out
         }
 
-        /// One record: fields until an unquoted line end, appended to `row`.
-        mutating func next(into row: inout [Cell]) throws(ImportError) {
+        /// One record: its fields' spans appended, until an unquoted line end.
+        mutating func next(into out: inout Rows) throws(ImportError) {
             record += 1
             let recordLine = line
-            var field: [UInt8] = []
             let b = bytes, n = b.count
             var i = position
             defer { position = i }
             while true {
                 if i < n, b[i] == quote {
-                    field.removeAll(keepingCapacity: true)
+                    let contentStart = i + 1
                     i += 1
+                    var doubled = false
                     var closed = false
                     while i < n {
                         let c = b[i]
                         if c == quote {
-                            if i + 1 < n, b[i + 1] == quote { field.append(quote); i += 2; continue }
-                            i += 1
+                            if i + 1 < n, b[i + 1] == quote { doubled = true; i += 2; continue }
                             closed = true
                             break
                         }
                         if c == lf { line += 1 }
-                        field.append(c)
                         i += 1
                     }
                     guard closed else {
                         throw ImportError("\(file), row \(record): the quoted field that starts on line \(recordLine) is never closed",
                                           hint: "a quote inside a quoted field is written twice (\"\")")
                     }
+                    let contentEnd = i
+                    i += 1
                     // Anything between the closing quote and the separator is kept, as spreadsheets do.
                     let rest = i
                     while i < n, b[i] != separator, b[i] != lf, b[i] != cr { i += 1 }
-                    field.append(contentsOf: UnsafeBufferPointer(rebasing: b[rest..<i]))
-                    row.append(.text(String(decoding: field, as: UTF8.self)))
+                    let span = contentEnd == contentStart && rest == i ? 0 : Sheet.TextSpans.span(contentStart, contentEnd - contentStart)
+                    if doubled || rest < i || span == Sheet.TextSpans.elsewhere {
+                        var field: [UInt8] = []
+                        var j = contentStart
+                        while j < contentEnd {
+                            field.append(b[j])
+                            j += b[j] == quote ? 2 : 1
+                        }
+                        field.append(contentsOf: UnsafeBufferPointer(rebasing: b[rest..<i]))
+                        out.unescaped[out.spans.count] = String(decoding: field, as: UTF8.self)
+                        out.spans.append(Sheet.TextSpans.elsewhere)
+                    } else {
+                        out.spans.append(span)
+                    }
                 } else {
                     let start = i
                     while i < n, b[i] != separator, b[i] != lf, b[i] != cr { i += 1 }
-                    row.append(start == i ? .empty : .text(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)))
+                    let span = Sheet.TextSpans.span(start, i - start)
+                    if span == Sheet.TextSpans.elsewhere {
+                        out.unescaped[out.spans.count] = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                    }
+                    out.spans.append(start == i ? 0 : span)
                 }
                 if i < n, b[i] == separator {
                     i += 1

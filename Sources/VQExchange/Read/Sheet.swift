@@ -28,27 +28,65 @@ public struct Sheet: Sendable {
     public var file: String
     public var kind: Kind
     public var headers: [String]
-    /// Row-major, `headers.count` cells a row; the rows after `cells` in `moreCells`
-    /// (a file read in two halves keeps both, rather than copying one onto the other).
+    /// Row-major, `headers.count` cells a row (a workbook's, a json file's).
     var cells: [Cell]
-    var moreCells: [Cell] = []
     /// Each row's number as the user finds it: its row in the spreadsheet (the header
     /// is row 1), its record in a json array, its line in a jsonl file.
     public var rowNumbers: [Int]
+    /// A csv's cells instead, as spans of its text: no string is made for a cell
+    /// the import reads as bytes (most of them: ids, months, numbers).
+    var spans: TextSpans?
 
-    public init(file: String, kind: Kind, headers: [String], cells: [Cell], moreCells: [Cell] = [], rowNumbers: [Int]) {
+    /// A csv's text and each cell's bytes in it: `offset << 24 | length`, 0 for an
+    /// empty cell; `TextSpans.elsewhere` for a field whose text is not its bytes
+    /// (one with doubled quotes, or longer than 16 MB), kept in `unescaped`.
+    struct TextSpans: Sendable {
+        let text: [UInt8]
+        var spans: [UInt64]
+        var unescaped: [Int: String]
+        static let elsewhere = UInt64.max
+
+        static func span(_ offset: Int, _ length: Int) -> UInt64 {
+            length >= 1 << 24 ? elsewhere : UInt64(offset) << 24 | UInt64(length)
+        }
+
+        func cell(_ i: Int) -> Cell {
+            let span = spans[i]
+            if span == 0 { return .empty }
+            if span == TextSpans.elsewhere { return unescaped[i].map(Cell.text) ?? .empty }
+            let offset = Int(span >> 24), length = Int(span & 0xFF_FFFF)
+            return .text(String(decoding: text[offset..<offset + length], as: UTF8.self))
+        }
+    }
+
+    public init(file: String, kind: Kind, headers: [String], cells: [Cell], rowNumbers: [Int]) {
         self.file = file
         self.kind = kind
         self.headers = headers
         self.cells = cells
-        self.moreCells = moreCells
         self.rowNumbers = rowNumbers
     }
 
+    init(csv file: String, headers: [String], spans: TextSpans, rowNumbers: [Int]) {
+        self.init(file: file, kind: .csv, headers: headers, cells: [], rowNumbers: rowNumbers)
+        self.spans = spans
+    }
+
     public var rowCount: Int { rowNumbers.count }
+
     public func cell(_ row: Int, _ column: Int) -> Cell {
         let i = row * headers.count + column
-        return i < cells.count ? cells[i] : moreCells[i - cells.count]
+        return spans?.cell(i) ?? cells[i]
+    }
+
+    /// A csv cell's bytes as they are in the file (nil: an empty cell, or not a csv's,
+    /// or one whose text is not its bytes), for the import's checks that read bytes.
+    func withBytes<R>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard let spans else { return nil }
+        let span = spans.spans[row * headers.count + column]
+        guard span != 0, span != TextSpans.elsewhere else { return nil }
+        let offset = Int(span >> 24), length = Int(span & 0xFF_FFFF)
+        return spans.text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offset..<offset + length])) }
     }
 
     /// Where a row is, for messages: `suppliers.xlsx, sheet "2026", row 17`.

@@ -28,6 +28,12 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     /// in without a mark). `named` skips the detection; undecodable bytes are an error
     /// that says where they are.
     public static func decode(_ data: Data, named: TextEncoding?) throws(ImportError) -> (text: String, encoding: TextEncoding) {
+        let (bytes, encoding) = try utf8Bytes(data, named: named)
+        return (String(decoding: bytes, as: UTF8.self), encoding)
+    }
+
+    /// The text's UTF-8 bytes (without a byte order mark): UTF-8 files are checked, not converted.
+    public static func utf8Bytes(_ data: Data, named: TextEncoding?) throws(ImportError) -> (bytes: [UInt8], encoding: TextEncoding) {
         let bytes = [UInt8](data.prefix(3))
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]), named == nil || named == .utf8 {
             return (try utf8(data.dropFirst(3)), .utf8)
@@ -36,25 +42,61 @@ public enum TextEncoding: String, Sendable, CaseIterable {
             guard let text = String(data: data, encoding: .utf16) else {
                 throw ImportError("the file is not valid UTF-16 text")
             }
-            return (text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, .utf16)
+            return (Array((text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text).utf8), .utf16)
         }
         switch named {
         case .utf8?: return (try utf8(data[...]), .utf8)
-        case .gb18030?: return (try gb18030(data), .gb18030)
+        case .gb18030?: return (Array(try gb18030(data).utf8), .gb18030)
         case .utf16?, nil: break
         }
-        if let text = String(validating: data, as: UTF8.self) { return (text, .utf8) }
-        if let text = String(data: data, encoding: foundationGB18030) { return (text, .gb18030) }
+        let whole = [UInt8](data)
+        if isUTF8(whole) { return (whole, .utf8) }
+        if let text = String(data: data, encoding: foundationGB18030) { return (Array(text.utf8), .gb18030) }
         throw ImportError("the file is neither UTF-8 nor GB18030 text (\(invalidUTF8(data)))",
                           hint: "save it from the spreadsheet as CSV UTF-8, or name its encoding: encoding \"…\"")
     }
 
-    private static func utf8(_ data: Data.SubSequence) throws(ImportError) -> String {
-        guard let text = String(validating: data, as: UTF8.self) else {
+    private static func utf8(_ data: Data.SubSequence) throws(ImportError) -> [UInt8] {
+        let bytes = [UInt8](data)
+        guard isUTF8(bytes) else {
             throw ImportError("the file is not valid UTF-8 (\(invalidUTF8(Data(data))))",
                               hint: "if Excel on Chinese Windows saved it, say encoding \"gb18030\"")
         }
-        return text
+        return bytes
+    }
+
+    /// Whether the bytes are UTF-8 (no overlong forms, surrogates or code points past
+    /// U+10FFFF), eight ASCII bytes at a time: a csv is checked without being copied into a string.
+    static func isUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            let n = b.count
+            let raw = UnsafeRawPointer(b.baseAddress)
+            while i < n {
+                if let raw, i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+                let c = b[i]
+                if c < 0x80 { i += 1; continue }
+                let length: Int
+                var low: UInt8 = 0x80, high: UInt8 = 0xBF
+                switch c {
+                case 0xC2...0xDF: length = 2
+                case 0xE0: length = 3; low = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF: length = 3
+                case 0xED: length = 3; high = 0x9F
+                case 0xF0: length = 4; low = 0x90
+                case 0xF1...0xF3: length = 4
+                case 0xF4: length = 4; high = 0x8F
+                default: return false
+                }
+                guard i + length <= n, (low...high).contains(b[i + 1]) else { return false }
+                for j in 2..<length where !(0x80...0xBF).contains(b[i + j]) { return false }
+                i += length
+            }
+            return true
+        }
     }
 
     private static func gb18030(_ data: Data) throws(ImportError) -> String {

@@ -81,24 +81,8 @@ public struct FileEdit {
         /// What goes between two records of the file.
         public let separator: [UInt8]
 
-        public func keys(_ names: [String]) -> Keys {
-            Keys(names: names, prefixes: names.enumerated().map { i, name in
-                var out = Array((i == 0 ? "{" : ", ").utf8)
-                JSONWriter.writeString(name, into: &out)
-                return out + Array(": ".utf8)
-            })
-        }
-
-        /// A record with these keys and values (none absent), as `write` would write it;
-        /// a number with a text in `texts` is that text (the JSON the number was read from).
-        public func write(_ values: [JSONValue], with keys: Keys, texts: [String?], into out: inout [UInt8]) {
-            guard indent == nil, !values.isEmpty else { return write(JSONObject(keys: keys.names, values: values), into: &out) }
-            for (i, value) in values.enumerated() {
-                out += keys.prefixes[i]
-                if let text = texts[i] { out += text.utf8 } else { JSONWriter.write(value, into: &out) }
-            }
-            out.append(UInt8(ascii: "}"))
-        }
+        /// Whether records are one line each (`{"k": v, …}`, as `JSONWriter` writes an object without indent).
+        public var writesOneLine: Bool { indent == nil }
 
         public func write(_ record: JSONObject, into out: inout [UInt8]) {
             let start = out.count
@@ -110,13 +94,6 @@ public struct FileEdit {
                 out += written.replacingOccurrences(of: "\n", with: newline).utf8
             }
         }
-    }
-
-    /// The keys of many records written with the same ones, each key with what goes
-    /// before it (`{"kpi": `, `, "period": `): a million rows of an import write them once.
-    public struct Keys: Sendable {
-        let names: [String]
-        let prefixes: [[UInt8]]
     }
 
     public var recordWriter: RecordWriter { RecordWriter(indent: style.indent, newline: style.newline, separator: separator) }
