@@ -55,7 +55,7 @@ public struct IDIndex: Sendable {
         return false
     }
 
-    var ids: [String] {
+    public var ids: [String] {
         switch storage {
         case .hashed(let index): index.keys.map(\.string)
         case .ascending(let ids): ids

@@ -56,3 +56,22 @@ extension Store {
         if let failure { throw failure }
     }
 }
+
+extension Store {
+    /// The ids of a collection's records, to check references against: its table's
+    /// when it is read or cached, else from one pass over its file (an import into
+    /// measurements needs no more of kpis.json, nor the contracts kpis refer to).
+    public func idIndex(_ collection: CollectionName) throws(StoreError) -> IDIndex {
+        if let table = loadedTable(collection) { return table.idIndex }
+        if servedFromCache(collection) { return try table(collection).idIndex }
+        var ids: [String?] = []
+        try scan(collection, fields: ["id"]) { values throws(StoreError) in
+            if case .string(let id)? = values[0] { ids.append(id) } else { ids.append(nil) }
+        }
+        let ascending = zip(ids, ids.dropFirst()).allSatisfy { a, b in
+            guard let a, let b else { return false }
+            return a.codePointOrder(b) < 0
+        }
+        return IDIndex(ids: ids, ascending: ascending)
+    }
+}

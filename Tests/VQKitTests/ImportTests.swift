@@ -242,6 +242,18 @@ struct ImportTests {
         #expect(sheet.rowNumbers[119_999] == 120_001)
     }
 
+    /// References are checked against ids read in one pass over the target's file,
+    /// in any order, the first of a repeated id winning as in a table.
+    @Test func idsForReferencesComeFromOnePass() throws {
+        let path = Fixture.temporaryDirectory()
+        FileManager.default.createFile(atPath: path + "/vendors.json",
+                                       contents: Data(#"[{"id": "V-2"}, 7, {"id": "V-1"}, {"name": "no id"}, {"id": "V-2"}]"#.utf8))
+        let index = try Fixture.store(path).idIndex(.vendors)
+        #expect(index.row("V-1") == 1)
+        #expect(index.row("V-2") == 0)
+        #expect(index.row("V-3") == nil)
+    }
+
     /// The split point is never inside a quoted field, however many lines it spans.
     @Test func theSplitIsOutsideQuotes() {
         var text = "a,b\n1,\""

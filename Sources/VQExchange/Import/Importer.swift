@@ -97,10 +97,14 @@ public struct Importer {
         }
         let identity = spec.identity
         let identityPositions = identity.map { name in given.firstIndex { $0.field.name == name }! }
-        var targets: [CollectionName: Table] = [:]
-        for (field, _) in given { if case .ref(let t) = field.type, targets[t] == nil { targets[t] = try store.table(t) } }
-        let checker = RowChecker(sheet: sheet, given: given, identityPositions: identityPositions,
-                                 targets: targets.mapValues { ($0.idIndex, $0.count < 100_000 ? $0.ids : []) },
+        var targets: [CollectionName: (index: IDIndex, ids: [String])] = [:]
+        for (field, _) in given {
+            guard case .ref(let t) = field.type, targets[t] == nil else { continue }
+            let index = try store.idIndex(t)
+            let ids = index.ids
+            targets[t] = (index, ids.count < 100_000 ? ids : [])
+        }
+        let checker = RowChecker(sheet: sheet, given: given, identityPositions: identityPositions, targets: targets,
                                  writer: edit.recordWriter, rowBits: UInt64.bitWidth - UInt64(sheet.rowCount).leadingZeroBitCount)
         // The rows are coerced, checked and written in parts, on both cores; what
         // depends on the rows before them (a key given twice) is then decided in order.
