@@ -6,6 +6,7 @@ import VQJSON
 import VQModel
 @testable import VQSession
 @testable import VQStore
+import VQSupport
 
 /// `import` (SPEC §6): encodings and separators, header matching, every
 /// coercion, the all-or-nothing rule, upserts, dry runs and undo.
@@ -341,6 +342,20 @@ struct ImportTests {
         // Importing the workbook back over the store changes nothing.
         let again = try w.run("import into vendors from \"v.xlsx\" on conflict update")
         #expect(again.contains("0 inserted, 0 updated, 30 unchanged"), "\(again)")
+    }
+
+    /// A sheet whose XML is over 10 MB (libxml2 refuses more in one piece) is read as a stream.
+    @Test func largeWorkbooksAreRead() throws {
+        let rows = (0..<80_000).map { i -> [Value] in [.string("K-\(i)"), .month(24_000 + i % 100), .number(Double(i) / 8)] }
+        var writer = XLSXWriter()
+        writer.add(ResultTable(columns: ["kpi", "period", "actual"], rows: rows), name: "measurements")
+        let path = Fixture.temporaryDirectory() + "/big.xlsx"
+        try writer.write(to: path)
+        let sheet = try XLSXReader.read(URL(fileURLWithPath: path), file: "big.xlsx", sheet: nil)
+        #expect(sheet.rowCount == 80_000)
+        #expect(sheet.cell(79_999, 0) == .text("K-79999"))
+        #expect(sheet.cell(79_999, 2) == .number(79_999.0 / 8))
+        #expect(try Coercion.value(sheet.cell(1, 1), as: .month).get() == .string(Dates.format(month: 24_001)))
     }
 
     @Test func textThatLooksLikeAFormulaStaysText() throws {

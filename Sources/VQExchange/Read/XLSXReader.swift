@@ -93,9 +93,10 @@ enum XLSXReader {
         }
     }
 
-    /// Runs one SAX pass of `delegate` over a part.
+    /// Runs one SAX pass of `delegate` over a part. The part is given as a stream, so
+    /// that it reaches libxml2 in pieces: a sheet's XML of over 10 MB in one piece is refused.
     static func parse<D: PartReader>(_ data: Data, _ delegate: D, file: String) throws(ImportError) -> D {
-        let parser = XMLParser(data: data)
+        let parser = XMLParser(stream: InputStream(data: data))
         parser.delegate = delegate
         guard parser.parse() else {
             throw ImportError("\(file) holds XML that cannot be read (\(parser.parserError?.localizedDescription ?? "malformed"), "
