@@ -358,6 +358,29 @@ struct ImportTests {
         #expect(try Coercion.value(sheet.cell(1, 1), as: .month).get() == .string(Dates.format(month: 24_001)))
     }
 
+    /// A workbook cut short (its sheet's XML ends inside an element) is refused, saying where, not read as empty.
+    @Test func aTruncatedWorkbookIsRefused() throws {
+        var writer = XLSXWriter()
+        writer.add(ResultTable(columns: ["id"], rows: [[.string("V-1")]]), name: "vendors")
+        let directory = Fixture.temporaryDirectory()
+        try writer.write(to: directory + "/whole.xlsx")
+        let script = """
+            import zipfile, sys
+            src, dst = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2], "w")
+            for item in src.infolist():
+                data = src.read(item.filename)
+                dst.writestr(item, data[:len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+            dst.close()
+            """
+        FileManager.default.createFile(atPath: directory + "/cut.py", contents: Data(script.utf8))
+        #expect(Fixture.spawnAndWait(["/usr/bin/env", "python3", directory + "/cut.py", directory + "/whole.xlsx", directory + "/cut.xlsx"],
+                                     outputFile: directory + "/cut.log") == 0)
+        #expect(throws: ImportError.self) { try XLSXReader.read(URL(fileURLWithPath: directory + "/cut.xlsx"), file: "cut.xlsx", sheet: nil) }
+        do { _ = try XLSXReader.read(URL(fileURLWithPath: directory + "/cut.xlsx"), file: "cut.xlsx", sheet: nil) } catch {
+            #expect(error.message.contains("its xl/worksheets/sheet1.xml is not well-formed XML (libxml2 error"), "\(error.message)")
+        }
+    }
+
     @Test func textThatLooksLikeAFormulaStaysText() throws {
         var writer = XLSXWriter()
         writer.add(ResultTableFixture.awkward, name: "a/b:c")

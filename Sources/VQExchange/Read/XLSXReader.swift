@@ -23,11 +23,13 @@ enum XLSXReader {
             chosen = named
         }
         var strings: [String] = []
-        if let part = try workbook.part("xl/sharedStrings.xml", required: false) { strings = try parse(part, SharedStrings(), file: file).strings }
+        if let part = try workbook.part("xl/sharedStrings.xml", required: false) {
+            strings = try parse(part, SharedStrings(), file: file, part: "xl/sharedStrings.xml").strings
+        }
         var dateStyles = Set<Int>()
-        if let part = try workbook.part("xl/styles.xml", required: false) { dateStyles = try parse(part, Styles(), file: file).dateStyles }
+        if let part = try workbook.part("xl/styles.xml", required: false) { dateStyles = try parse(part, Styles(), file: file, part: "xl/styles.xml").dateStyles }
         guard let data = try workbook.part(chosen.path, required: true) else { preconditionFailure("a required part") }
-        let cells = try parse(data, SheetCells(strings: strings, dateStyles: dateStyles, date1904: workbook.date1904), file: file)
+        let cells = try parse(data, SheetCells(strings: strings, dateStyles: dateStyles, date1904: workbook.date1904), file: file, part: chosen.path)
         if let problem = cells.problem { throw ImportError("\(file), sheet \"\(chosen.name)\": \(problem)") }
         return cells.sheet(file: file, name: chosen.name)
     }
@@ -70,9 +72,9 @@ enum XLSXReader {
                                   hint: "an .xls file from old Excel must be saved as .xlsx first")
             }
             guard let workbookXML = try part("xl/workbook.xml", required: true) else { preconditionFailure("a required part") }
-            let book = try XLSXReader.parse(workbookXML, WorkbookPart(), file: file)
+            let book = try XLSXReader.parse(workbookXML, WorkbookPart(), file: file, part: "xl/workbook.xml")
             var targets: [String: String] = [:]
-            if let rels = try part("xl/_rels/workbook.xml.rels", required: false) { targets = try XLSXReader.parse(rels, Relationships(), file: file).targets }
+            if let rels = try part("xl/_rels/workbook.xml.rels", required: false) { targets = try XLSXReader.parse(rels, Relationships(), file: file, part: "xl/_rels/workbook.xml.rels").targets }
             date1904 = book.date1904
             for (name, id) in book.sheets {
                 guard let target = targets[id] else { continue }
@@ -95,12 +97,15 @@ enum XLSXReader {
 
     /// Runs one SAX pass of `delegate` over a part. The part is given as a stream, so
     /// that it reaches libxml2 in pieces: a sheet's XML of over 10 MB in one piece is refused.
-    static func parse<D: PartReader>(_ data: Data, _ delegate: D, file: String) throws(ImportError) -> D {
+    static func parse<D: PartReader>(_ data: Data, _ delegate: D, file: String, part: String) throws(ImportError) -> D {
         let parser = XMLParser(stream: InputStream(data: data))
         parser.delegate = delegate
-        guard parser.parse() else {
-            throw ImportError("\(file) holds XML that cannot be read (\(parser.parserError?.localizedDescription ?? "malformed"), "
-                              + "line \(parser.lineNumber))")
+        // A document that ends before its elements close still "parses": the error says so.
+        guard parser.parse(), parser.parserError == nil else {
+            let code = (parser.parserError as NSError?)?.code ?? 0
+            throw ImportError("\(file) is not a workbook that can be read: its \(part) is not well-formed XML "
+                              + "(libxml2 error \(code) at line \(parser.lineNumber), column \(parser.columnNumber))",
+                              hint: "open it in a spreadsheet program and save it again as .xlsx")
         }
         return delegate
     }
