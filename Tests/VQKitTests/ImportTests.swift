@@ -125,6 +125,26 @@ struct ImportTests {
         #expect(unknown.contains("unknown encoding 'latin9'"), "\(unknown)")
     }
 
+    @Test func filesThatCannotBeReadSayWhy() throws {
+        let w = try Workspace()
+        w.file("empty.csv", "")
+        w.file("notes.txt.gz", "x")
+        try FileManager.default.createDirectory(atPath: w.directory + "/folder.csv", withIntermediateDirectories: true)
+        let out = try w.run("""
+            import into vendors from "missing.csv"
+            import into vendors from "folder.csv"
+            import into vendors from "empty.csv"
+            import into vendors from "notes.txt.gz"
+            import into vendors from "missing.xlsx" sheet "2026"
+            import into vendors from "empty.csv" sheet "2026"
+            """)
+        for line in ["cannot read missing.csv: no such file", "cannot read folder.csv: it is a directory", "empty.csv is empty: it has no header row",
+                     "cannot tell what notes.txt.gz holds from its name", "cannot read missing.xlsx: no such file",
+                     "'sheet' names a sheet of an xlsx workbook; empty.csv is not one"] {
+            #expect(out.contains(line), "missing: \(line)\nin: \(out)")
+        }
+    }
+
     // MARK: Headers
 
     @Test func headerProblemsComeTogetherWithSuggestions() throws {

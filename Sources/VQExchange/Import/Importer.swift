@@ -66,6 +66,12 @@ public struct Importer {
         if request.encoding != nil, !["csv", "tsv", "txt"].contains(ext) {
             throw ImportError("'encoding' applies to csv files; \(request.file) is \(ext == "xlsx" ? "a workbook" : "json, which is UTF-8")")
         }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: request.url.path, isDirectory: &isDirectory) else {
+            throw ImportError("cannot read \(request.file): no such file", hint: "a path is relative to the script that names it, or to where vq runs")
+        }
+        if isDirectory.boolValue { throw ImportError("cannot read \(request.file): it is a directory") }
+        if access(request.url.path, R_OK) != 0 { throw ImportError("cannot read \(request.file): \(String(cString: strerror(errno)))") }
         if ext == "xlsx" { return try XLSXReader.read(request.url, file: request.file, sheet: request.sheet) }
         if ext == "xls" { throw ImportError("\(request.file) is an old Excel workbook (.xls)", hint: "save it as .xlsx or .csv and import that") }
         let data: Data
