@@ -152,7 +152,7 @@ public struct Importer {
                 if problemsByRow.first?.row == local { problems = problemsByRow.removeFirst().messages }
                 let hash = checked.hashes[local]
                 // Hash 0: a field that names the record is missing (and reported).
-                let match = hash == 0 || table.count == 0 ? nil : existing.row(ExistingRecords.key(checker.identity(row)))
+                let match = hash == 0 || table.count == 0 ? nil : existing.row(checker.identity(row))
                 let empty = emptyByRow.first?.row == local ? emptyByRow.removeFirst().messages : []
                 if match == nil || !request.updating { problems += empty }
                 if hash != 0 {
@@ -356,23 +356,15 @@ struct RowChecker: Sendable {
             if !problems.isEmpty { out.problems.append((out.count, problems)) }
             if !empty.isEmpty { out.empty.append((out.count, empty)) }
             // The hash of what names the record, from the bytes of its values.
-            var hash: UInt64 = 0
+            var hash: UInt64? = 0
             for p in identityPositions {
-                let h: UInt64?
-                if raw[p] {
-                    h = sheet.withBytes(r, columns[p]) { ByteHash.of($0) }
-                } else if case .string(var s) = values[p] {
-                    h = s.withUTF8 { ByteHash.of($0) }
-                } else if values[p] != .null {
-                    h = Array(JSONWriter.string(values[p]).utf8).withUnsafeBufferPointer { ByteHash.of($0) }
-                } else {
-                    h = nil
+                guard let h = hash, let part = raw[p] ? sheet.withBytes(r, columns[p]) { ByteHash.of($0) } : IdentityHash.part(values[p]) else {
+                    hash = nil
+                    break
                 }
-                guard let h else { hash = 0; break }
-                hash = (hash &* 0x100_0000_01B3) ^ h
-                if p == identityPositions.last, hash == 0 { hash = 1 }
+                hash = IdentityHash.step(h, part)
             }
-            out.hashes.append(hash)
+            out.hashes.append(hash.map(IdentityHash.finish) ?? 0)
             // Written as a new record: absent fields are left out, not written as null.
             if out.count > 0 { out.bytes += writer.separator }
             out.starts.append(out.bytes.count)
@@ -447,44 +439,75 @@ enum RepeatedKeys {
     }
 }
 
-/// The records already there, by the fields that name them: the id index, or a
-/// dictionary of their identity built when first needed.
+/// The records already there, by the fields that name them: the id index, or
+/// the hashes of their identity values, built when first needed (a million
+/// measurements without a million key strings); records whose hashes meet are
+/// told apart by their values.
 struct ExistingRecords {
     let table: Table
     let identity: [String]
-    private var index: [ExactString: Int]?
+    private var index: [UInt64: Int32]?
+    /// Records whose hash an earlier record with other values had.
+    private var collided: [UInt64: [Int32]] = [:]
+    private var readers: [((Int) -> JSONValue)?] = []
 
     init(table: Table, identity: [String]) {
         self.table = table
         self.identity = identity
     }
 
-    /// The values that name a record as one key: an id as itself, several values
-    /// as their text (a string as it is, others as JSON) joined by a unit separator.
-    static func key(_ values: [JSONValue]) -> ExactString {
-        if values.count == 1, case .string(let s) = values[0] { return ExactString(s) }
-        var out = ""
-        for (i, v) in values.enumerated() {
-            if i > 0 { out += "\u{1F}" }
-            if case .string(let s) = v { out += s } else { JSONWriter.write(v, into: &out) }
-        }
-        return ExactString(out)
-    }
+    private func values(_ row: Int) -> [JSONValue] { readers.map { $0?(row) ?? .null } }
 
-    mutating func row(_ key: ExactString) -> Int? {
-        if identity == ["id"] { return table.row(id: key.string) }
+    /// The record with these identity values (the first, if the file has two).
+    mutating func row(_ values: [JSONValue]) -> Int? {
+        if identity == ["id"] {
+            guard case .string(let id) = values[0] else { return nil }
+            return table.row(id: id)
+        }
         guard table.count > 0 else { return nil }
         if index == nil {
-            let readers = identity.map { table.column($0).map(table.reader) }
-            var built: [ExactString: Int] = [:]
+            readers = identity.map { table.column($0).map(table.reader) }
+            var built: [UInt64: Int32] = [:]
             built.reserveCapacity(table.count)
-            // (A string and a number with the same text are one key here; no identity field holds both.)
             for row in 0..<table.count {
-                let key = ExistingRecords.key(readers.map { $0?(row) ?? .null })
-                if built[key] == nil { built[key] = row }
+                let hash = IdentityHash.of(self.values(row))
+                guard hash != 0 else { continue }
+                if let first = built[hash] {
+                    if self.values(Int(first)) != self.values(row) { collided[hash, default: []].append(Int32(row)) }
+                } else {
+                    built[hash] = Int32(row)
+                }
             }
             index = built
         }
-        return index![key]
+        let hash = IdentityHash.of(values)
+        guard hash != 0, let first = index![hash] else { return nil }
+        if self.values(Int(first)) == values { return Int(first) }
+        return collided[hash]?.first { self.values(Int($0)) == values }.map(Int.init)
+    }
+}
+
+/// The hash that names a record, from the bytes of its identity values (a string's
+/// UTF-8, any other value's JSON text); 0 when one of them is missing.
+enum IdentityHash {
+    static func step(_ hash: UInt64, _ part: UInt64) -> UInt64 { (hash &* 0x100_0000_01B3) ^ part }
+    static func finish(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
+
+    /// One value's part; nil for null.
+    static func part(_ value: JSONValue) -> UInt64? {
+        switch value {
+        case .null: return nil
+        case .string(var s): return s.withUTF8 { ByteHash.of($0) }
+        default: return Array(JSONWriter.string(value).utf8).withUnsafeBufferPointer { ByteHash.of($0) }
+        }
+    }
+
+    static func of(_ values: [JSONValue]) -> UInt64 {
+        var hash: UInt64 = 0
+        for v in values {
+            guard let p = part(v) else { return 0 }
+            hash = step(hash, p)
+        }
+        return finish(hash)
     }
 }
