@@ -256,12 +256,13 @@ struct RowChecker: Sendable {
         out.bytes.reserveCapacity(rows.count * 48)
         let n = given.count
         let keys = given.map(\.field.name)
-        // Each key as a record writes it: `"kpi": `.
+        // Each key as a record writes it, with what goes before it: `{"kpi": ` first, `, "period": ` after.
         let keyBytes = keys.map { key -> [UInt8] in
             var out: [UInt8] = []
             JSONWriter.writeString(key, into: &out)
             return out + Array(": ".utf8)
         }
+        let firstKeys = keyBytes.map { [UInt8(ascii: "{")] + $0 }, laterKeys = keyBytes.map { [UInt8(ascii: ","), 0x20] + $0 }
         // Coercion already made strings, references, booleans, dates and months what their
         // type says; ranges, whole numbers, enums, currency codes and list items are checked.
         let checked = given.map { g -> Bool in
@@ -288,7 +289,8 @@ struct RowChecker: Sendable {
         // Consecutive rows mostly name the same record: the last id looked up per field is remembered.
         var lastResolved: [(id: [UInt8], found: Bool)?] = Array(repeating: nil, count: n)
         func resolves(_ k: Int, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
-            if let last = lastResolved[k], last.id.elementsEqual(id) { return last.found }
+            if let last = lastResolved[k], last.id.count == id.count,
+               last.id.withUnsafeBufferPointer({ memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 }) { return last.found }
             let found = indexes[k]?.row(String(decoding: id, as: UTF8.self)) != nil
             lastResolved[k] = (Array(id), found)
             return found
@@ -371,8 +373,7 @@ struct RowChecker: Sendable {
             if writer.writesOneLine {
                 var written = 0
                 for k in 0..<n where raw[k] || values[k] != .null {
-                    out.bytes += written == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ","), 0x20]
-                    out.bytes += keyBytes[k]
+                    out.bytes += written == 0 ? firstKeys[k] : laterKeys[k]
                     written += 1
                     if !raw[k] {
                         JSONWriter.write(values[k], into: &out.bytes)
