@@ -77,7 +77,7 @@ extension Session {
             throw Diagnostic("cannot undo '\(last.summary)': \(file.name) has changed since (another shell or an editor); nothing was changed",
                              at: range)
         }
-        do { try Commit.write(last.files.map { ($0.name, $0.before) }, in: store.path) } catch { throw Diagnostic(error.message, at: range) }
+        do { try Commit.write(last.files.map { ($0.name, $0.before.map(FileBytes.init)) }, in: store.path) } catch { throw Diagnostic(error.message, at: range) }
         undoStack.removeLast()
         // Each restored file is now as the latest earlier change to it left it
         // (not necessarily the change just below: a cascade touches files that

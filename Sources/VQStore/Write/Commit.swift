@@ -18,7 +18,7 @@ public enum Commit {
     static let temporaryPrefix = ".vq-tmp-"
 
     /// New contents for store files; nil removes the file (an undo of the file's creation).
-    public static func write(_ files: [(name: String, contents: Data?)], in directory: String) throws(StoreError) {
+    public static func write(_ files: [(name: String, contents: FileBytes?)], in directory: String) throws(StoreError) {
         guard !files.isEmpty else { return }
         var renames: [(from: String, to: String)] = []
         var removals: [String] = []
@@ -39,7 +39,7 @@ public enum Commit {
             for r in removals { journal += "remove\t\(r)\n" }
             journal += "end\n"
             let pending = temporaryPrefix + "journal"
-            try writeDurably(Data(journal.utf8), to: path(directory, pending))
+            try writeDurably(FileBytes(Data(journal.utf8)), to: path(directory, pending))
             try rename(directory, pending, journalName)
             try syncDirectory(directory)
         } catch {
@@ -91,19 +91,11 @@ public enum Commit {
         (directory as NSString).appendingPathComponent(name)
     }
 
-    private static func writeDurably(_ data: Data, to file: String) throws(StoreError) {
+    private static func writeDurably(_ contents: FileBytes, to file: String) throws(StoreError) {
         let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError("cannot write \(file): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                offset += n
-            }
-        }
+        var failure = contents.write(to: fd)
         if failure == 0, fsync(fd) != 0 { failure = errno }
         if failure != 0 {
             unlink(file)

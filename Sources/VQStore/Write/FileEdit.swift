@@ -64,13 +64,11 @@ public struct FileEdit {
         appendedCount += count
     }
 
-    private var newBytes: Int { appendedPieces.reduce(0) { $0 + $1.count + separator.count } }
-
     /// The new records, the file's separator between pieces.
-    private func appendNew(to out: inout Data) {
+    private func appendNew(to out: inout FileBytes) {
         for (i, piece) in appendedPieces.enumerated() {
-            if i > 0 { out.append(contentsOf: separator) }
-            out.append(contentsOf: piece)
+            if i > 0 { out.pieces.append(.bytes(separator[...])) }
+            out.pieces.append(.bytes(piece))
         }
     }
 
@@ -98,21 +96,20 @@ public struct FileEdit {
 
     public var recordWriter: RecordWriter { RecordWriter(indent: style.indent, newline: style.newline, separator: separator) }
 
-    /// The file's new bytes: runs of untouched records are copied in one piece each.
-    public func contents() -> Data {
-        guard isChanged else { return original }
+    /// The file's new bytes: runs of untouched records are one piece each, and new
+    /// records the pieces they were written in; nothing is copied into one buffer.
+    public func contents() -> FileBytes {
+        guard isChanged else { return FileBytes(original) }
         guard let first = elements.first else {
             // An empty array: the new records go between `[` and `]`; what is around them stays.
-            guard appendedCount > 0 else { return original }
+            guard appendedCount > 0 else { return FileBytes(original) }
             let open = original.firstIndex(of: UInt8(ascii: "[")).map { $0 + 1 } ?? original.startIndex
             let close = original.lastIndex(of: UInt8(ascii: "]")) ?? original.endIndex
-            var out = Data()
-            out.reserveCapacity(original.count + newBytes)
-            out.append(original[..<open])
-            out.append(Data(style.lead.utf8))
+            var out = FileBytes(original[..<open])
+            out.pieces.append(.data(Data(style.lead.utf8)))
             appendNew(to: &out)
-            out.append(Data(style.trail.utf8))
-            out.append(close < original.endIndex ? original[close...] : Data("]\n".utf8))
+            out.pieces.append(.data(Data(style.trail.utf8)))
+            out.pieces.append(.data(close < original.endIndex ? original[close...] : Data("]\n".utf8)))
             return out
         }
         enum Piece { case original(Range<Int>), text(String), appended }
@@ -139,14 +136,13 @@ public struct FileEdit {
             add(.appended)
             previous = -1
         }
-        guard previous != nil else { return Data("[]\n".utf8) }
+        guard previous != nil else { return FileBytes(Data("[]\n".utf8)) }
         add(.original(elements.last!.upperBound..<original.endIndex))
-        var out = Data()
-        out.reserveCapacity(original.count + newBytes + replaced.count * 256)
+        var out = FileBytes(pieces: [])
         for piece in pieces {
             switch piece {
-            case .original(let r): out.append(original[r])
-            case .text(let t): out.append(Data(t.utf8))
+            case .original(let r): out.pieces.append(.data(original[r]))
+            case .text(let t): out.pieces.append(.data(Data(t.utf8)))
             case .appended: appendNew(to: &out)
             }
         }
@@ -232,5 +228,52 @@ public struct FileEdit {
             style.indent = unit.isEmpty ? "  " : unit
         }
         return style
+    }
+}
+
+/// A store file's new bytes as pieces written one after another: runs of the
+/// old file, new text, and new records as they were written.
+public struct FileBytes {
+    enum Piece {
+        case data(Data)
+        case bytes(ArraySlice<UInt8>)
+    }
+    var pieces: [Piece]
+
+    public init(_ data: Data) { pieces = [.data(data)] }
+    init(pieces: [Piece]) { self.pieces = pieces }
+
+    /// All of it in one buffer (for tests and messages; a commit writes the pieces).
+    public var data: Data {
+        var out = Data()
+        for piece in pieces {
+            switch piece {
+            case .data(let d): out.append(d)
+            case .bytes(let b): out.append(contentsOf: b)
+            }
+        }
+        return out
+    }
+
+    /// Writes every piece to `fd`; the errno of a write that failed, else 0.
+    func write(to fd: Int32) -> Int32 {
+        func all(_ raw: UnsafeRawBufferPointer) -> Int32 {
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return errno }
+                offset += n
+            }
+            return 0
+        }
+        for piece in pieces {
+            let failure: Int32
+            switch piece {
+            case .data(let d): failure = d.withUnsafeBytes(all)
+            case .bytes(let b): failure = b.withUnsafeBytes(all)
+            }
+            if failure != 0 { return failure }
+        }
+        return 0
     }
 }
