@@ -306,7 +306,7 @@ extension Session {
 
     /// A result as the workbook's next sheet; with `.once`, the workbook is then written.
     func addSheet(_ table: ResultTable, name: String) throws(Diagnostic) {
-        workbook?.writer.add(table, name: name)
+        do { try workbook?.writer.add(table, name: name) } catch { throw Diagnostic(error.message) }
         if workbook?.once == true { try finishWorkbook(at: nil) }
     }
 

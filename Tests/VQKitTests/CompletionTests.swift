@@ -14,8 +14,8 @@ struct CompletionTests {
         _ = FileManager.default.createFile(atPath: path + "/scripts/risks.vq", contents: Data())
         _ = FileManager.default.createFile(atPath: path + "/summary.csv", contents: Data())
         var book = XLSXWriter()
-        book.add(ResultTable(columns: ["id"], rows: [[.string("V-1")]]), name: "2025")
-        book.add(ResultTable(columns: ["id"], rows: [[.string("V-2")]]), name: "2026 年")
+        try! book.add(ResultTable(columns: ["id"], rows: [[.string("V-1")]]), name: "2025")
+        try! book.add(ResultTable(columns: ["id"], rows: [[.string("V-2")]]), name: "2026 年")
         try! book.write(to: path + "/suppliers.xlsx")
         return path
     }()

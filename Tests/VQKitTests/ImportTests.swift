@@ -368,7 +368,7 @@ struct ImportTests {
     @Test func largeWorkbooksAreRead() throws {
         let rows = (0..<80_000).map { i -> [Value] in [.string("K-\(i)"), .month(24_000 + i % 100), .number(Double(i) / 8)] }
         var writer = XLSXWriter()
-        writer.add(ResultTable(columns: ["kpi", "period", "actual"], rows: rows), name: "measurements")
+        try writer.add(ResultTable(columns: ["kpi", "period", "actual"], rows: rows), name: "measurements")
         let path = Fixture.temporaryDirectory() + "/big.xlsx"
         try writer.write(to: path)
         let sheet = try XLSXReader.read(URL(fileURLWithPath: path), file: "big.xlsx", sheet: nil)
@@ -381,7 +381,7 @@ struct ImportTests {
     /// A workbook cut short (its sheet's XML ends inside an element) is refused, saying where, not read as empty.
     @Test func aTruncatedWorkbookIsRefused() throws {
         var writer = XLSXWriter()
-        writer.add(ResultTable(columns: ["id"], rows: [[.string("V-1")]]), name: "vendors")
+        try writer.add(ResultTable(columns: ["id"], rows: [[.string("V-1")]]), name: "vendors")
         let directory = Fixture.temporaryDirectory()
         try writer.write(to: directory + "/whole.xlsx")
         let script = """
@@ -401,9 +401,21 @@ struct ImportTests {
         }
     }
 
+    /// Text longer than a cell holds is refused, naming the cell, never cut.
+    @Test func textTooLongForACellIsRefused() throws {
+        var writer = XLSXWriter()
+        try writer.add(ResultTable(columns: ["notes"], rows: [[.string(String(repeating: "x", count: 32_767))]]), name: "fits")
+        #expect(throws: ExportError.self) {
+            try writer.add(ResultTable(columns: ["id", "notes"], rows: [[.string("V-1"), .string(String(repeating: "长", count: 32_768))]]), name: "long")
+        }
+        do { try writer.add(ResultTable(columns: ["id", "notes"], rows: [[.null, .string(String(repeating: "y", count: 40_000))]]), name: "long") } catch {
+            #expect(error.message.hasPrefix("cell B2 of sheet \"long\" would hold 40,000 characters"), "\(error.message)")
+        }
+    }
+
     @Test func textThatLooksLikeAFormulaStaysText() throws {
         var writer = XLSXWriter()
-        writer.add(ResultTableFixture.awkward, name: "a/b:c")
+        try writer.add(ResultTableFixture.awkward, name: "a/b:c")
         let path = Fixture.temporaryDirectory() + "/t.xlsx"
         try writer.write(to: path)
         let sheet = try XLSXReader.read(URL(fileURLWithPath: path), file: "t.xlsx", sheet: nil)

@@ -19,10 +19,15 @@ public struct XLSXWriter {
 
     public var isEmpty: Bool { sheets.isEmpty }
 
-    /// Adds a sheet; `name` is made a valid, unused sheet name.
-    public mutating func add(_ table: ResultTable, name: String) {
-        sheets.append((sheetName(name), sheetXML(table)))
+    /// Adds a sheet; `name` is made a valid, unused sheet name. A value a cell cannot
+    /// hold whole (text over 32,767 characters) is refused, never cut.
+    public mutating func add(_ table: ResultTable, name: String) throws(ExportError) {
+        let sheet = sheetName(name)
+        sheets.append((sheet, try sheetXML(table, sheet: sheet)))
     }
+
+    /// The most characters (UTF-16 units) a spreadsheet cell holds.
+    static let cellLimit = 32_767
 
     // Cell styles, by their place in styles.xml's cellXfs.
     private static let headerStyle = 1, dateStyle = 2, monthStyle = 3, quotedTextStyle = 4, firstMoneyStyle = 5
@@ -47,7 +52,7 @@ public struct XLSXWriter {
         return name
     }
 
-    private mutating func sheetXML(_ table: ResultTable) -> [UInt8] {
+    private mutating func sheetXML(_ table: ResultTable, sheet: String) throws(ExportError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + table.rows.count * table.columns.count * 24)
         // Widths in characters, from the header and the cells' text (East Asian wide characters count two).
@@ -80,19 +85,19 @@ public struct XLSXWriter {
         out += Array("</cols><sheetData>".utf8)
         let letters = (0..<table.columns.count).map { Array(Sheet.columnName($0).utf8) }
         out += Array("<row r=\"1\">".utf8)
-        for (c, name) in table.columns.enumerated() { text(name, letters[c], 1, style: XLSXWriter.headerStyle, &out) }
+        for (c, name) in table.columns.enumerated() { try text(name, letters[c], 1, style: XLSXWriter.headerStyle, sheet: sheet, &out) }
         out += Array("</row>".utf8)
         for (r, row) in table.rows.enumerated() {
             let number = r + 2
             out += Array("<row r=\"\(number)\">".utf8)
-            for (c, v) in row.enumerated() where c < letters.count { cell(v, letters[c], number, &out) }
+            for (c, v) in row.enumerated() where c < letters.count { try cell(v, letters[c], number, sheet: sheet, &out) }
             out += Array("</row>".utf8)
         }
         out += Array("</sheetData></worksheet>".utf8)
         return out
     }
 
-    private mutating func cell(_ v: Value, _ column: [UInt8], _ row: Int, _ out: inout [UInt8]) {
+    private mutating func cell(_ v: Value, _ column: [UInt8], _ row: Int, sheet: String, _ out: inout [UInt8]) throws(ExportError) {
         func open(_ style: Int, _ type: String?) {
             out += Array("<c r=\"".utf8)
             out += column
@@ -101,25 +106,31 @@ public struct XLSXWriter {
             if let type { out += Array(" t=\"\(type)\"".utf8) }
             out += Array(">".utf8)
         }
-        func number(_ d: Double, style: Int) {
-            guard d.isFinite else { return text(d.isNaN ? "NaN" : d < 0 ? "-∞" : "∞", column, row, style: 0, &out) }
+        func number(_ d: Double, style: Int) throws(ExportError) {
+            guard d.isFinite else { return try text(d.isNaN ? "NaN" : d < 0 ? "-∞" : "∞", column, row, style: 0, sheet: sheet, &out) }
             open(style, nil)
             out += Array("<v>\(JSONNumber.canonicalText(d))</v></c>".utf8)
         }
         switch v {
         case .null: return
         case .bool(let b): open(0, "b"); out += Array("<v>\(b ? 1 : 0)</v></c>".utf8)
-        case .number(let d): number(d, style: 0)
-        case .money(let m): number(m.amount, style: moneyStyle(m.currency))
+        case .number(let d): try number(d, style: 0)
+        case .money(let m): try number(m.amount, style: moneyStyle(m.currency))
         // Serial days: 25569 is 1970-01-01 in the 1900 date system.
-        case .date(let day): number(Double(day + 25569), style: XLSXWriter.dateStyle)
-        case .month(let m): number(Double(Dates.firstDay(ofMonth: m) + 25569), style: XLSXWriter.monthStyle)
-        default: text(ValueText.plain(v), column, row, style: 0, &out)
+        case .date(let day): try number(Double(day + 25569), style: XLSXWriter.dateStyle)
+        case .month(let m): try number(Double(Dates.firstDay(ofMonth: m) + 25569), style: XLSXWriter.monthStyle)
+        default: try text(ValueText.plain(v), column, row, style: 0, sheet: sheet, &out)
         }
     }
 
     /// An inline string; one that a spreadsheet would take for a formula gets a quote prefix.
-    private func text(_ s: String, _ column: [UInt8], _ row: Int, style: Int, _ out: inout [UInt8]) {
+    private func text(_ s: String, _ column: [UInt8], _ row: Int, style: Int, sheet: String, _ out: inout [UInt8]) throws(ExportError) {
+        let length = s.utf16.count
+        if length > XLSXWriter.cellLimit {
+            throw ExportError("cell \(String(decoding: column, as: UTF8.self))\(row) of sheet \"\(sheet)\" would hold "
+                              + "\(ValueText.count(length)) characters, and a spreadsheet cell holds at most \(ValueText.count(XLSXWriter.cellLimit)); "
+                              + "nothing was cut: write this result as csv or json")
+        }
         let formulaLike = s.first.map { "=+-@".contains($0) } ?? false
         let chosen = style == 0 && formulaLike ? XLSXWriter.quotedTextStyle : style
         out += Array("<c r=\"".utf8)
