@@ -192,6 +192,22 @@ struct ImportTests {
         #expect(MutationTests.snapshot(w.store) == before)
     }
 
+    /// An amount that names its currency is checked against the record's, never read as if it were in it.
+    @Test func amountsInAnotherCurrencyAreRefused() throws {
+        let w = try Workspace()
+        w.file("costs.csv", """
+            id,contract,period,category,amount
+            CO-9001,C-00001,2025-05,labor,"USD 1,000"
+            CO-9002,C-00001,2025-05,labor,"CNY 1,000"
+            CO-9003,C-00001,2025-05,labor,€5
+            CO-9004,C-00001,2025-05,labor,$5
+            """)
+        let out = try w.run("import into costs from \"costs.csv\" dry run")
+        #expect(out.contains(#"costs.csv, row 3 (E3), field amount: an amount in CNY, found "CNY 1,000", but the field is in USD (money in its contract's currency, valued at its period); convert it first"#), "\(out)")
+        #expect(out.contains("costs.csv, row 4 (E4), field amount: an amount in EUR"), "\(out)")
+        #expect(out.contains("2 to insert; 2 of 4 rows refused"), "\(out)")
+    }
+
     @Test func referencesMustResolve() throws {
         let w = try Workspace()
         w.file("m.csv", "kpi,period,actual\nK-000001,2030-01,0.9\nK-999999,2030-01,0.9\nK-00001,2030-01,0.9\n")

@@ -137,13 +137,20 @@ enum Coercion {
 
     // MARK: Numbers
 
-    private static let currencySigns: Set<Character> = ["¥", "￥", "$", "€", "£", "₩", "₹", "元", "円"]
+    /// Currency signs an amount may carry, with the currency each names when it names one
+    /// alone (`$` and `¥` do not: dollars and yen or yuan of several countries).
+    private static let currencySigns: [Character: String?] = ["¥": nil, "￥": nil, "$": nil, "€": "EUR", "£": "GBP", "₩": "KRW",
+                                                              "₹": "INR", "元": "CNY", "円": "JPY"]
 
     /// `1,234.50`, `(1,234)`, `95%`, `¥ 1 234`, `CNY 1,000`, `1.234,5`: the number, its text
     /// kept when the cell wrote it as JSON would (`1.50`).
-    static func number(_ raw: String) -> JSONNumber? {
+    static func number(_ raw: String) -> JSONNumber? { amount(raw)?.number }
+
+    /// The number, and the currency its code or sign names, if one does.
+    static func amount(_ raw: String) -> (number: JSONNumber, currency: Currency?)? {
         // Most cells of an export are plain numbers already.
-        if let n = JSONReader.number(raw) { return n }
+        if let n = JSONReader.number(raw) { return (n, nil) }
+        var currency: Currency?
         var s = Substring(raw.trimmed)
         var negative = false
         if s.hasPrefix("("), s.hasSuffix(")") { negative = true; s = s.dropFirst().dropLast() }
@@ -155,19 +162,25 @@ enum Coercion {
             if s.first != "+" { negative.toggle() }
             s = s.dropFirst()
         }
-        if let first = s.first, currencySigns.contains(first) { s = s.dropFirst() }
-        if let last = s.last, currencySigns.contains(last) { s = s.dropLast() }
-        if s.count > 3, Currency.isCode(String(s.prefix(3)).uppercased()), s.dropFirst(3).first.map({ !$0.isLetter }) ?? false { s = s.dropFirst(3) }
-        if s.count > 3, Currency.isCode(String(s.suffix(3)).uppercased()), s.dropLast(3).last.map({ !$0.isLetter }) ?? false { s = s.dropLast(3) }
+        if let first = s.first, let named = currencySigns[first] { currency = named.flatMap(Currency.init); s = s.dropFirst() }
+        if let last = s.last, let named = currencySigns[last] { currency = named.flatMap(Currency.init); s = s.dropLast() }
+        if s.count > 3, let c = Currency(String(s.prefix(3)).uppercased()), s.dropFirst(3).first.map({ !$0.isLetter }) ?? false {
+            currency = c
+            s = s.dropFirst(3)
+        }
+        if s.count > 3, let c = Currency(String(s.suffix(3)).uppercased()), s.dropLast(3).last.map({ !$0.isLetter }) ?? false {
+            currency = c
+            s = s.dropLast(3)
+        }
         s = s.trimmedSubstring
         if s.hasPrefix("-") || s.hasPrefix("−") { negative.toggle(); s = s.dropFirst() }
         guard let plain = ungrouped(s), let mantissa = plain.first, mantissa.isNumber || mantissa == "." else { return nil }
         var text = plain
         if percent { guard let shifted = shiftLeft(text, by: 2) else { return nil }; text = shifted }
         if negative { text = "-" + text }
-        if let n = JSONReader.number(text) { return n }
+        if let n = JSONReader.number(text) { return (n, currency) }
         guard let value = Double(text), value.isFinite else { return nil }
-        return JSONNumber(value)
+        return (JSONNumber(value), currency)
     }
 
     /// The digits without grouping: `,` ` ` `'` between groups of three, and a decimal

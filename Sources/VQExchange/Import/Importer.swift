@@ -110,8 +110,17 @@ public struct Importer {
             let ids = index.ids
             targets[t] = (index, ids.count < 100_000 ? ids : [])
         }
+        // An amount written with its currency is checked against the record's (SPEC §5): that of its contract, for some.
+        var contractCurrencies: [String: Currency] = [:]
+        if given.contains(where: { $0.field.money?.currency.contains { if case .contract = $0 { true } else { false } } == true }) {
+            let contracts = try store.table(.contracts)
+            for row in 0..<contracts.count {
+                if let id = contracts.id(row), let c = Currency(contracts.text(ContractField.currency, row)) { contractCurrencies[id] = c }
+            }
+        }
         let checker = RowChecker(sheet: sheet, given: given, identityPositions: identityPositions, targets: targets,
-                                 writer: edit.recordWriter, rowBits: UInt64.bitWidth - UInt64(sheet.rowCount).leadingZeroBitCount)
+                                 writer: edit.recordWriter, rowBits: UInt64.bitWidth - UInt64(sheet.rowCount).leadingZeroBitCount,
+                                 contractCurrencies: contractCurrencies, reporting: store.reportingCurrency)
         // The rows are coerced, checked and written in parts, on both cores; what
         // depends on the rows before them (a key given twice) is then decided in order.
         let rowCount = sheet.rowCount
@@ -237,6 +246,24 @@ struct RowChecker: Sendable {
     let writer: FileEdit.RecordWriter
     /// Bits that hold a row of a part in `CheckedRows.sortedKeys`.
     let rowBits: Int
+    /// Each contract's currency, when a money field's currency is its contract's.
+    let contractCurrencies: [String: Currency]
+    let reporting: Currency?
+
+    /// The currency a money field of row `row` is in, from its sources in order (nil: not known from the file).
+    func currency(of k: Int, _ row: Int) -> Currency? {
+        for source in given[k].field.money?.currency ?? [] {
+            switch source {
+            case .field(let name):
+                if let j = given.firstIndex(where: { $0.field.name == name }), case .string(let code) = value(row, j), let c = Currency(code) { return c }
+            case .contract(let via):
+                if let j = given.firstIndex(where: { $0.field.name == via }), case .string(let id) = value(row, j), let c = contractCurrencies[id] { return c }
+            case .reporting:
+                if let reporting { return reporting }
+            }
+        }
+        return nil
+    }
 
     /// A row's value of the `k`th field given, coerced again (rows are not kept as values:
     /// only the few that update a record or share a hash need them); null when refused.
@@ -342,6 +369,16 @@ struct RowChecker: Sendable {
                     }
                     if checked[k], let message = Validator.check(value, against: field) {
                         problems.append("\(sheet.place(row: r, column: column)), field \(field.name): \(message)")
+                    } else if let money = field.money, case .text(let s) = cell, let named = Coercion.amount(s)?.currency {
+                        // An amount that names its currency must be in the record's: never read as if it were.
+                        let own = currency(of: k, r)
+                        if own == nil {
+                            problems.append("\(sheet.place(row: r, column: column)), field \(field.name): an amount in \(named), but the record's "
+                                            + "currency is not known from the file (\(money.description)); write the number alone")
+                        } else if let own, own != named {
+                            problems.append("\(sheet.place(row: r, column: column)), field \(field.name): an amount in \(named), found \"\(s)\", "
+                                            + "but the field is in \(own) (\(money.description)); convert it first")
+                        }
                     } else if case .ref(let target) = field.type, case .string(let id) = value {
                         var id = id
                         if !id.withUTF8({ resolves(k, $0) }) {
