@@ -116,6 +116,14 @@ struct ImportTests {
         #expect(!out.contains("\u{FEFF}"))
     }
 
+    /// Excel's `sep=` line names the separator; rows are still numbered as a spreadsheet shows them.
+    @Test func excelsSeparatorLine() throws {
+        let w = try Workspace()
+        w.file("sep.csv", "sep=;\r\n" + Self.vendorHeader.replacingOccurrences(of: ",", with: ";") + "V-0904;Semi, Colon AB;other;SE;prospect;x;5;;2022-01-01\n")
+        let out = try w.run("import into vendors from \"sep.csv\" dry run")
+        #expect(out.contains("sep.csv, row 2 (F2), field rating: expected a number, found \"x\""), "\(out)")
+    }
+
     @Test func undecodableTextSaysWhere() throws {
         let w = try Workspace()
         w.file("bad.csv", Data("id\nV-1\n".utf8) + Data([0xFF, 0xFE, 0xFD, 0x0A]))

@@ -31,7 +31,17 @@ enum CSVReader {
     }
 
     private static func parse(_ b: UnsafeBufferPointer<UInt8>, text: [UInt8], file: String) throws(ImportError) -> Sheet {
-        var reader = RecordReader(bytes: b, separator: separator(b), file: file)
+        // Excel's `sep=;` first line names the separator; it is neither the header nor a row
+        // (Excel does not show it), so rows keep the numbers a spreadsheet gives them.
+        let named = b.count >= 5 && b[0] == UInt8(ascii: "s") && b[1] == UInt8(ascii: "e") && b[2] == UInt8(ascii: "p") && b[3] == UInt8(ascii: "=")
+            && (b.count == 5 || b[5] == lf || b[5] == cr)
+        var reader = RecordReader(bytes: b, separator: named ? b[4] : separator(b), file: file)
+        if named {
+            reader.position = 5
+            if reader.position < b.count, b[reader.position] == cr { reader.position += 1 }
+            if reader.position < b.count, b[reader.position] == lf { reader.position += 1 }
+            reader.line = 2
+        }
         var header = Rows()
         // The header is the first line that is not blank.
         repeat {
