@@ -25,6 +25,12 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // libpq, PostgreSQL's client library, for the store a team shares (SPEC §7).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // Threads, text width, compensated sums, random numbers, dates, exact strings.
         .target(name: "VQSupport"),
         // JSON values as read (number text and key order kept) and the writer.
@@ -41,6 +47,8 @@ let package = Package(
         // coercion, checking), and xlsx workbooks written. XML is read with FoundationXML.
         .target(name: "VQExchange", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQStore", "VQEngine",
                                                    .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // The PostgreSQL store: connection, schema, rows to records and back, transactions, audit, copy.
+        .target(name: "VQPostgres", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQStore", "CLibPQ"]),
         // Output formats, table fitting, histograms.
         .target(name: "VQRender", dependencies: ["VQSupport", "VQJSON", "VQModel", "VQEngine"]),
         // What-if simulations: cost model, closed form, Monte Carlo.
@@ -50,17 +58,17 @@ let package = Package(
         // Sessions: statements, meta-commands, changes and undo, help, completion.
         .target(
             name: "VQSession",
-            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation", "VQExchange"]
+            dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation", "VQExchange", "VQPostgres"]
         ),
         .executableTarget(
             name: "vq",
-            dependencies: ["VQSession", "VQGenerator", "VQModel", "VQSupport", "VQLanguage", "VQEngine", "VQRender", "VQStore", "CEditLine",
+            dependencies: ["VQSession", "VQGenerator", "VQModel", "VQSupport", "VQLanguage", "VQEngine", "VQRender", "VQStore", "VQPostgres", "CEditLine",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "VQKitTests",
             dependencies: ["VQSupport", "VQJSON", "VQModel", "VQLanguage", "VQStore", "VQEngine", "VQRender", "VQSimulation",
-                           "VQGenerator", "VQSession", "VQExchange"],
+                           "VQGenerator", "VQSession", "VQExchange", "VQPostgres"],
             exclude: ["Golden"]
         ),
     ],

@@ -9,12 +9,14 @@ import VQStore
 import VQSupport
 
 /// insert, update, delete and undo for a session: under the store's lock,
-/// from the files as they are, committed atomically, with an undo stack.
+/// from the data as it is, committed atomically, with an undo stack.
 extension Session {
-    /// A change this session made: each file's contents before, and its identity after.
+    /// A change this session made: in a directory, each file's contents before
+    /// and its identity after; in a database, the change's entry in the audit trail.
     struct AppliedChange {
         var summary: String
         var files: [(name: String, before: Data?, after: FileIdentity?)]
+        var database: DatabaseChange?
     }
 
     /// Applies a mutation under the store's lock, from the files as they are now.
@@ -29,6 +31,10 @@ extension Session {
         if let demo = demoStorePath, store.path == demo {
             throw Diagnostic("the bundled demo store is read-only; nothing was changed", at: mutation.range,
                              hint: "make a store of your own with: vq generate --vendors 50 --seed 42 DIR, then open it with --store DIR or .open DIR")
+        }
+        if let database = store.database {
+            try change(in: database, mutation, source: source, origin: origin)
+            return
         }
         let lock: StoreLock
         do {
@@ -46,33 +52,71 @@ extension Session {
             if let top = undoStack.last, top.files.contains(where: { FileIdentity.of(Commit.path(store.path, $0.name)) != $0.after }) {
                 undoStack = []
             }
-            let plan: Mutator.Plan
-            if case .importFile(let clause) = mutation.kind {
-                plan = try importPlan(mutation, clause, source: source, origin: origin)
-            } else {
-                plan = try Mutator(store: store, evaluator: evaluator(source)).plan(mutation)
-            }
+            let plan = try plan(mutation, source: source, origin: origin)
             let edits = plan.edits.sorted { $0.key < $1.key }
             do {
                 try Commit.write(edits.map { ($0.key.fileName, $0.value.contents()) }, in: store.path)
             } catch let error as StoreError { throw Diagnostic(error.message, at: mutation.range) }
             if !edits.isEmpty {
-                undoStack.append(AppliedChange(summary: plan.summary, files: edits.map {
+                remember(AppliedChange(summary: plan.summary, files: edits.map {
                     ($0.key.fileName, $0.value.existed ? $0.value.original : nil,
                      FileIdentity.of(Commit.path(store.path, $0.key.fileName)))
                 }))
-                if undoStack.count > Session.undoDepth { undoStack.removeFirst() }
                 try refresh()
             }
             say(plan.summary + "\n")
         }
     }
 
+    private func remember(_ change: AppliedChange) {
+        undoStack.append(change)
+        if undoStack.count > Session.undoDepth { undoStack.removeFirst() }
+    }
+
+    /// The plan of a mutation on the store as it is now.
+    private func plan(_ mutation: Mutation, source: SourceText, origin: String?) throws -> Mutator.Plan {
+        if case .importFile(let clause) = mutation.kind { return try importPlan(mutation, clause, source: source, origin: origin) }
+        return try Mutator(store: store, evaluator: evaluator(source)).plan(mutation)
+    }
+
+    /// A mutation on a database store: planned inside the write transaction, on
+    /// the data as it is once this session is the one writer (read again when
+    /// another shell has committed since), so an update computed from a record
+    /// is computed from its latest version.
+    private func change(in database: any StoreDatabase, _ mutation: Mutation, source: SourceText, origin: String?) throws {
+        let statement = source.text(mutation.range)
+        if case .undo = mutation.kind {
+            guard let last = undoStack.last, let change = last.database else {
+                throw Diagnostic("nothing to undo: this session has changed nothing (or undone all it changed)", at: mutation.range)
+            }
+            do throws(StoreError) { try database.undo(change, statement: statement) } catch { throw Diagnostic(error.message, at: mutation.range) }
+            undoStack.removeLast()
+            try refresh()
+            say("undone: \(last.summary)\n")
+            return
+        }
+        var summary = ""
+        let written: DatabaseChange?
+        do {
+            written = try database.write(statement: statement) {
+                if store.isStale { try refresh() }
+                let plan = try plan(mutation, source: source, origin: origin)
+                summary = plan.summary
+                return (plan.summary, plan.edits, store)
+            }
+        } catch let error as StoreError { throw Diagnostic(error.message, at: mutation.range) }
+        if let written {
+            remember(AppliedChange(summary: summary, files: [], database: written))
+            try refresh()
+        }
+        say(summary + "\n")
+    }
+
     /// How many changes `undo` can step back through.
     static let undoDepth = 20
 
     private func undo(at range: SourceRange) throws {
-        guard let last = undoStack.last else { throw Diagnostic("nothing to undo: this session has changed nothing (or undone all it changed)", at: range) }
+        guard let last = undoStack.last, last.database == nil else { throw Diagnostic("nothing to undo: this session has changed nothing (or undone all it changed)", at: range) }
         for file in last.files where FileIdentity.of(Commit.path(store.path, file.name)) != file.after {
             throw Diagnostic("cannot undo '\(last.summary)': \(file.name) has changed since (another shell or an editor); nothing was changed",
                              at: range)
@@ -97,7 +141,7 @@ extension Session {
     func refresh() throws {
         let old = store
         let fresh: Store
-        do { fresh = try Store(path: old.path, today: old.today, cache: old.cache) } catch { throw Diagnostic(error.message) }
+        do { fresh = try old.reopened() } catch { throw Diagnostic(error.message) }
         func carry(_ relation: Relation) -> Relation? {
             switch relation.scope {
             case .records(let c):

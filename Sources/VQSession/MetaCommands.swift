@@ -4,6 +4,7 @@ import VQExchange
 import VQJSON
 import VQLanguage
 import VQModel
+import VQPostgres
 import VQRender
 import VQSimulation
 import VQStore
@@ -181,18 +182,36 @@ public struct MetaCommand: Sendable {
             if session.store.problems.isEmpty { session.write("no problems found in the files read so far\n") }
             for p in session.store.problems { session.say("\(p)\n") }
         },
-        MetaCommand("open", usage: ".open DIR", "switch to another store", example: ".open ~/stores/2026", argument: .directory) { session, call in
+        MetaCommand("open", usage: ".open DIR|postgresql://…", "switch to another store: a directory, or a database", example: ".open ~/stores/2026",
+                    argument: .directory) { session, call in
             guard call.arguments.count == 1 else { throw call.usage }
-            do throws(StoreError) { session.open(try Store(path: call.arguments[0], cache: session.store.cache)) } catch { throw Diagnostic(error.message, at: call.range) }
+            do throws(StoreError) {
+                session.open(try StoreLocation.open(call.arguments[0], today: session.store.today, cache: session.store.cache))
+            } catch { throw Diagnostic(error.message, at: call.range) }
             if session.confirms {
                 let counts = [CollectionName.vendors, .contracts].compactMap { c in
                     (try? session.store.table(c)).map { "\(ValueText.count($0.count)) \(c.rawValue)" }
                 }
-                session.say("opened \(call.arguments[0]) (\(counts.joined(separator: ", ")))\n")
+                session.say("opened \(session.store.path) (\(counts.joined(separator: ", ")))\n")
             }
         },
         MetaCommand("reload", usage: ".reload", "read the store's files again", example: ".reload") { session, call in
-            do throws(StoreError) { session.open(try Store(path: session.store.path, cache: session.store.cache)) } catch { throw Diagnostic(error.message, at: call.range) }
+            do throws(StoreError) { session.open(try session.store.reopened()) } catch { throw Diagnostic(error.message, at: call.range) }
+        },
+        MetaCommand("audit", usage: ".audit [N]", "the latest N changes to records in a database store (20 unless given): who, when, what",
+                    example: ".audit 5") { session, call in
+            guard call.arguments.count <= 1, let n = call.arguments.first.map({ Int($0) }) ?? 20, n > 0 else { throw call.usage }
+            guard let database = session.store.database else {
+                throw Diagnostic("a store directory keeps no audit trail; a database store does (vq copy DIR postgresql://…)", at: call.range)
+            }
+            let entries: [AuditRow]
+            do throws(StoreError) { entries = try database.audit(limit: n) } catch { throw Diagnostic(error.message, at: call.range) }
+            let rows: [[Value]] = entries.map { e in
+                [.number(Double(e.change)), .string(e.at), .string(e.who), .string(e.action), .string(e.collection), .string(e.record),
+                 .string(e.fields), .string(e.statement)]
+            }
+            session.write(session.renderer(maxRows: 0).render(ResultTable(
+                columns: ["change", "at", "who", "action", "collection", "record", "fields", "statement"], rows: rows)))
         },
         MetaCommand("quit", aliases: ["exit", "q"], usage: ".quit", "leave vq (also .exit, or Ctrl-D)", example: ".quit") { session, _ in
             session.quitRequested = true

@@ -11,7 +11,8 @@ extension Store {
     /// here: the caller takes only values of the types it needs, as a table reads
     /// the others as null; the file's problems are reported when it is read.
     public func scan(_ collection: CollectionName, fields: [String], _ body: ([JSONValue?]) throws(StoreError) -> Void) throws(StoreError) {
-        if let table = loadedTable(collection) {
+        // A database's collection is read whole, as a table.
+        if let table = try readWhole(collection) {
             let columns = fields.map { table.column($0).map { table.columns[$0] } }
             for row in 0..<table.count { try body(columns.map { $0?[row] }) }
             return
@@ -62,7 +63,7 @@ extension Store {
     /// when it is read or cached, else from one pass over its file (an import into
     /// measurements needs no more of kpis.json, nor the contracts kpis refer to).
     public func idIndex(_ collection: CollectionName) throws(StoreError) -> IDIndex {
-        if let table = loadedTable(collection) { return table.idIndex }
+        if let table = try readWhole(collection) { return table.idIndex }
         if servedFromCache(collection) { return try table(collection).idIndex }
         var ids: [String?] = []
         try scan(collection, fields: ["id"]) { values throws(StoreError) in

@@ -3,11 +3,17 @@ import VQJSON
 import VQModel
 import VQSupport
 
-/// A store directory of `<collection>.json` files. Collections are read on
-/// first use, so a statement reads only the files it needs; each is validated
-/// as it is read, and its problems are kept for the caller to report.
+/// A store: a directory of `<collection>.json` files, or a database that holds
+/// the same collections (`database`). Collections are read on first use, so a
+/// statement reads only the files it needs; each is validated as it is read,
+/// and its problems are kept for the caller to report.
 public final class Store {
+    /// The directory, or the database's location.
     public let path: String
+    /// The database the collections are kept in; nil for a directory.
+    public let database: (any StoreDatabase)?
+    /// For each collection read from the database, its rows and their versions.
+    public private(set) var databaseRows: [CollectionName: DatabaseRows] = [:]
     private var tables: [CollectionName: Table] = [:]
     private var unreadable: [CollectionName: StoreError] = [:]
     /// Each read file's identity when read, to notice when another process has changed it.
@@ -44,6 +50,7 @@ public final class Store {
             throw StoreError("cannot open store '\(path)': permission denied")
         }
         self.path = path
+        database = nil
         self.today = today
         self.cache = cache
         let (settings, problems) = StoreSettings.read((path as NSString).appendingPathComponent(StoreSettings.fileName))
@@ -57,9 +64,33 @@ public final class Store {
         }
     }
 
-    /// Whether a file read so far has changed on disk since (another shell wrote it).
+    /// Opens a store kept in a database (without the column cache: the database is the one copy).
+    public init(database: any StoreDatabase, today: Int = Dates.today()) throws(StoreError) {
+        path = database.location
+        self.database = database
+        self.today = today
+        cache = nil
+        let (settings, problems) = StoreSettings.read(try database.settings())
+        self.settings = settings
+        self.problems = problems
+        reportingCurrency = settings.currency
+    }
+
+    /// The same store opened again, to read what is there now.
+    public func reopened() throws(StoreError) -> Store {
+        if let database { return try Store(database: database, today: today) }
+        return try Store(path: path, today: today, cache: cache)
+    }
+
+    /// Whether a collection read so far has changed since (another shell wrote it).
     public var isStale: Bool {
-        identities.contains { FileIdentity.of(fileURL($0.key)) != $0.value }
+        if let database {
+            guard !databaseRows.isEmpty else { return false }
+            // A database that cannot be asked is taken as changed: reading again reports why.
+            guard let now = try? database.versions() else { return true }
+            return databaseRows.contains { now[$0.key] != $0.value.version }
+        }
+        return identities.contains { FileIdentity.of(fileURL($0.key)) != $0.value }
     }
 
     public func fileURL(_ collection: CollectionName) -> String {
@@ -75,6 +106,12 @@ public final class Store {
     /// The table of `collection` if it has been read.
     func loadedTable(_ collection: CollectionName) -> Table? { tables[collection] }
 
+    /// The table when it has been read, or is to be read whole anyway (a database's).
+    func readWhole(_ collection: CollectionName) throws(StoreError) -> Table? {
+        if let t = tables[collection] { return t }
+        return database != nil ? try table(collection) : nil
+    }
+
     /// Reads several collections at once, on both cores, before a statement needs them.
     public func prefetch(_ collections: Set<CollectionName>) {
         var wanted = Set<CollectionName>()
@@ -84,7 +121,7 @@ public final class Store {
         }
         collections.forEach(add)
         let missing = wanted.filter { tables[$0] == nil && unreadable[$0] == nil }.sorted()
-        guard missing.count > 1 else { return }
+        guard missing.count > 1, database == nil else { return }
         let parsed = TableLoader.readConcurrently(missing.map { ($0, fileURL($0)) }, cache: cache)
         for (c, result) in zip(missing, parsed) {
             switch result {
@@ -98,6 +135,20 @@ public final class Store {
     public func table(_ collection: CollectionName) throws(StoreError) -> Table {
         if let t = tables[collection] { return t }
         if let e = unreadable[collection] { throw e }
+        if let database {
+            do throws(StoreError) {
+                let rows = try database.read(collection)
+                let loaded = try rows.json.withUnsafeBytes { raw in
+                    TableLoader.parse(collection, bytes: raw.bindMemory(to: UInt8.self))
+                }.get()
+                databaseRows[collection] = rows
+                finish(collection, .parsed(loaded))
+                return tables[collection]!
+            } catch {
+                unreadable[collection] = error
+                throw error
+            }
+        }
         switch TableLoader.read(collection, file: fileURL(collection), cache: cache) {
         case .success(let read):
             finish(collection, read)
@@ -189,14 +240,14 @@ public final class Store {
     /// measurements out of a million). Nil when the table has been read (use it)
     /// or the file must be read whole.
     public func records<F: StoredField>(where field: F, isOneOf values: Set<ExactString>) -> [JSONObject]? {
-        guard tables[F.collection] == nil, !servedFromCache(F.collection) else { return nil }
+        guard database == nil, tables[F.collection] == nil, !servedFromCache(F.collection) else { return nil }
         return TableLoader.records(in: fileURL(F.collection), field: field.rawValue, values: values)
     }
 
     /// The table when it has been read or the column cache is on (which reads it
     /// once and serves it after); nil when one pass over its file costs less.
     public func tableIfCached(_ collection: CollectionName) throws(StoreError) -> Table? {
-        guard tables[collection] != nil || cache != nil else { return nil }
+        guard tables[collection] != nil || cache != nil || database != nil else { return nil }
         return try table(collection)
     }
 

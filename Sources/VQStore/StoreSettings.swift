@@ -10,8 +10,11 @@ public struct StoreSettings: Sendable {
 
     /// The settings of a store directory, and what is wrong with its file (a
     /// bad file is reported and read as no settings: queries still work).
-    static func read(_ file: String) -> (StoreSettings, [StoreProblem]) {
-        guard let data = FileManager.default.contents(atPath: file) else { return (StoreSettings(), []) }
+    static func read(_ file: String) -> (StoreSettings, [StoreProblem]) { read(FileManager.default.contents(atPath: file)) }
+
+    /// The settings a settings.json with these contents gives (nil: no file).
+    static func read(_ data: Data?) -> (StoreSettings, [StoreProblem]) {
+        guard let data else { return (StoreSettings(), []) }
         func problem(_ field: String?, _ message: String) -> (StoreSettings, [StoreProblem]) {
             (StoreSettings(), [StoreProblem(file: fileName, record: nil, field: field, message: message)])
         }

@@ -17,7 +17,7 @@ struct ImportCommand: ParsableCommand {
         """
     )
 
-    @Option(name: [.short, .long], help: "The store directory.")
+    @Option(name: [.short, .long], help: ArgumentHelp("The store: a directory or a postgresql:// database.", valueName: "DIR|URL"))
     var store: String?
 
     @Option(help: "The sheet of an xlsx workbook (default: the first).")

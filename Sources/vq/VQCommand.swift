@@ -7,6 +7,7 @@ import VQLanguage
 import VQRender
 import VQSession
 import VQModel
+import VQPostgres
 import VQStore
 import VQSupport
 
@@ -25,11 +26,13 @@ struct VQCommand: ParsableCommand {
         Exit codes: 0 success, 1 a statement failed, 2 usage error, 3 store cannot be opened.
 
         vq generate --vendors N [--seed S] OUT_DIR writes a realistic store (vq generate --help).
+        vq copy SRC DST copies a store between a directory and a database (vq copy --help).
         """,
         version: "vq \(version)"
     )
 
-    @Option(name: [.short, .long], help: "The store directory.")
+    @Option(name: [.short, .long], help: ArgumentHelp("The store: a directory, or a PostgreSQL database (postgresql://USER@HOST:PORT/DB, "
+                                                     + "any libpq connection string, or postgresql: for the PG* variables).", valueName: "DIR|URL"))
     var store: String?
 
     @Option(name: [.short, .long], help: ArgumentHelp("How results are written: table, csv, json, jsonl, markdown, line, or xlsx (a workbook: needs -o).",
@@ -79,7 +82,7 @@ struct VQCommand: ParsableCommand {
             }
         }
         do {
-            return (try Store(path: storePath, cache: noCache ? nil : .standard), path == nil && storePath != "store" ? storePath : nil)
+            return (try StoreLocation.open(storePath, cache: noCache ? nil : .standard), path == nil && storePath != "store" ? storePath : nil)
         } catch { fail(error.message, code: 3) }
     }
 

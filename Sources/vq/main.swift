@@ -29,6 +29,9 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "generate" {
     main(GenerateCommand.self, Array(arguments.dropFirst()))
 }
+if arguments.first == "copy" {
+    main(CopyCommand.self, Array(arguments.dropFirst()))
+}
 if arguments.first == "import" {
     main(ImportCommand.self, Array(arguments.dropFirst()))
 }

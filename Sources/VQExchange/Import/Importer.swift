@@ -397,7 +397,7 @@ struct RowChecker: Sendable {
             // The hash of what names the record, from the bytes of its values.
             var hash: UInt64? = 0
             for p in identityPositions {
-                guard let h = hash, let part = raw[p] ? sheet.withBytes(r, columns[p]) { ByteHash.of($0) } : IdentityHash.part(values[p]) else {
+                guard let h = hash, let part = raw[p] ? sheet.withBytes(r, columns[p], { ByteHash.of($0) }) : IdentityHash.part(values[p]) else {
                     hash = nil
                     break
                 }

@@ -14,8 +14,9 @@ public struct FileEdit {
     /// Byte ranges of the top-level array's elements (non-objects included).
     public let elements: [Range<Int>]
     private let style: Style
-    private(set) var replaced: [Int: JSONObject] = [:]
-    private(set) var removed = Set<Int>()
+    /// Records replaced and removed, by element.
+    public private(set) var replaced: [Int: JSONObject] = [:]
+    public private(set) var removed = Set<Int>()
     /// New records, written at once in the file's style, in pieces of one or more
     /// records (an import appends a million: none is kept as an object, nor copied again).
     private var appendedPieces: [ArraySlice<UInt8>] = []
@@ -62,6 +63,21 @@ public struct FileEdit {
     public mutating func append(written records: ArraySlice<UInt8>, count: Int) {
         appendedPieces.append(records)
         appendedCount += count
+    }
+
+    /// The new records, in order (a database writes them as rows).
+    public func appendedRecords() throws(StoreError) -> [JSONObject] {
+        var out: [JSONObject] = []
+        out.reserveCapacity(appendedCount)
+        for piece in appendedPieces {
+            let value: JSONValue
+            do { value = try JSONReader.parse(bytes: Array("[".utf8) + piece + Array("]".utf8)) } catch {
+                throw StoreError("a new record could not be read back: \(error)")
+            }
+            guard case .array(let records) = value else { continue }
+            for case .object(let record) in records { out.append(record) }
+        }
+        return out
     }
 
     /// The new records, the file's separator between pieces.

@@ -1,0 +1,358 @@
+import Foundation
+import VQJSON
+import VQModel
+import VQStore
+import VQSupport
+
+/// A vq store kept in PostgreSQL (SPEC §7), reached through libpq.
+///
+/// Reads copy a collection's rows out with `COPY … TO STDOUT` inside a
+/// read-only snapshot, with the collection's version. A write is one
+/// transaction that first takes the store's advisory lock, so vq's writers
+/// go one at a time: the change is planned inside it on the data as it is
+/// then (the session reads again when another has committed since), its rows
+/// are replaced only where their versions are still the ones read, and its
+/// audit rows are written in the same transaction. A vq killed mid-way leaves
+/// the transaction to be rolled back by the server.
+public final class PostgresDatabase: StoreDatabase {
+    public let location: String
+    private let connection: Connection
+    private var inTransaction = false
+    /// Whom the audit trail names: `VQ_USER`, else the database user.
+    private let who: String?
+
+    /// Whether a store location names a database rather than a directory.
+    public static func names(_ location: String) -> Bool {
+        location.hasPrefix("postgresql:") || location.hasPrefix("postgres:")
+    }
+
+    /// Connects and checks that the database holds a vq store of this version.
+    public convenience init(_ location: String) throws(StoreError) {
+        try self.init(connectingTo: location)
+        let found = try connection.execute("SELECT to_regclass('vq.meta') IS NOT NULL")
+        guard found[0, 0] == "t" else {
+            throw StoreError("cannot open store \(self.location): the database holds no vq store (no schema vq); "
+                             + "move a store directory there with: vq copy DIR \(self.location)")
+        }
+        let meta = try connection.execute("SELECT schema_version FROM vq.meta")
+        let version = meta.count == 1 ? meta[0, 0].flatMap { Int($0) } : nil
+        guard let version, version == DatabaseSchema.version else {
+            let what = version.map { $0 < DatabaseSchema.version ? "an older vq (schema version \($0))" : "a newer vq (schema version \($0))" }
+                ?? "no version"
+            throw StoreError("cannot open store \(self.location): its schema is from \(what), and this vq reads version \(DatabaseSchema.version); "
+                             + "copy it out with the vq that made it (vq copy URL DIR), then in with this one")
+        }
+    }
+
+    private init(connectingTo location: String) throws(StoreError) {
+        self.location = PostgresDatabase.shown(location)
+        // `postgresql:` alone: everything from the PG* environment variables.
+        let conninfo = location == "postgresql:" || location == "postgres:" ? "" : location
+        connection = try Connection(conninfo, shownAs: self.location)
+        who = ProcessInfo.processInfo.environment["VQ_USER"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A connection string with its password left out, to show.
+    public static func shown(_ location: String) -> String {
+        location.replacingOccurrences(of: #"(://[^:@/]*):[^@/]*@"#, with: "$1@", options: .regularExpression)
+            .replacingOccurrences(of: #"password=[^&\s]*&?"#, with: "", options: .regularExpression)
+    }
+
+    /// Makes a store in a database that holds none: the schema and what `fill`
+    /// writes, in one transaction (a failure leaves the database as it was).
+    static func create(_ location: String, fill: (PostgresDatabase) throws(StoreError) -> Void) throws(StoreError) {
+        let db = try PostgresDatabase(connectingTo: location)
+        let found = try db.connection.execute("SELECT to_regclass('vq.meta') IS NOT NULL")
+        if found[0, 0] == "t" {
+            throw StoreError("\(db.location) already holds a vq store; copy into a database without one (or DROP SCHEMA vq CASCADE there first)")
+        }
+        try db.connection.execute("BEGIN")
+        do {
+            try db.connection.execute(DatabaseSchema.creation)
+            try fill(db)
+            try db.connection.execute("COMMIT")
+        } catch {
+            _ = try? db.connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func setSettings(_ text: String) throws(StoreError) {
+        try connection.execute("UPDATE vq.meta SET settings = $1", [text])
+    }
+
+    /// Runs `body`'s reads in one snapshot.
+    func consistently<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try snapshot { () throws(StoreError) -> T in
+            inTransaction = true
+            defer { inTransaction = false }
+            return try body()
+        }
+    }
+
+    // MARK: reading
+
+    public func settings() throws(StoreError) -> Data? {
+        try connection.execute("SELECT settings FROM vq.meta")[0, 0].map { Data($0.utf8) }
+    }
+
+    public func versions() throws(StoreError) -> [CollectionName: Int64] {
+        let rows = try connection.execute("SELECT name, version FROM vq.collections")
+        var out: [CollectionName: Int64] = [:]
+        for r in 0..<rows.count {
+            if let name = rows[r, 0].flatMap(CollectionName.init(rawValue:)), let v = rows[r, 1].flatMap({ Int64($0) }) { out[name] = v }
+        }
+        return out
+    }
+
+    public func read(_ collection: CollectionName) throws(StoreError) -> DatabaseRows {
+        try snapshot { () throws(StoreError) -> DatabaseRows in
+            let version = try connection.execute("SELECT version FROM vq.collections WHERE name = $1", [collection.rawValue])[0, 0]
+            let codec = RowCodec(collection)
+            var json: [UInt8] = Array("[".utf8)
+            var positions: [Int64] = [], rowVersions: [Int64] = []
+            var scratch: [UInt8] = []
+            var failure: StoreError?
+            try connection.copyOut("COPY (SELECT \(codec.columnList) FROM \(DatabaseSchema.table(collection)) ORDER BY vq_pos) TO STDOUT") { line in
+                guard failure == nil else { return }
+                json += positions.isEmpty ? "\n  ".utf8 : ",\n  ".utf8
+                do throws(StoreError) {
+                    let (pos, v) = try codec.appendRecord(line: line, into: &json, scratch: &scratch)
+                    positions.append(pos)
+                    rowVersions.append(v)
+                } catch { failure = error }
+            }
+            if let failure { throw failure }
+            json += positions.isEmpty ? "]\n".utf8 : "\n]\n".utf8
+            return DatabaseRows(json: Data(json), version: version.flatMap { Int64($0) } ?? 0, positions: positions, rowVersions: rowVersions)
+        }
+    }
+
+    /// Runs `body` in one read-only snapshot, or in the write transaction under way.
+    private func snapshot<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        if inTransaction { return try body() }
+        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let value = try body()
+            try connection.execute("COMMIT")
+            return value
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    // MARK: writing
+
+    /// One transaction holding the store's write lock; rolled back unless `body` finishes.
+    private func transaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.execute("BEGIN; SELECT pg_advisory_xact_lock(\(PostgresDatabase.lockKey))")
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            let value = try body()
+            try connection.execute("COMMIT")
+            return value
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The advisory lock all vq writers of a database take (a fixed number: "vq").
+    static let lockKey: Int64 = 0x7671
+
+    public func write(statement: String, _ body: () throws -> (summary: String, edits: [CollectionName: FileEdit], store: Store)?) throws -> DatabaseChange? {
+        try transaction { () throws -> DatabaseChange? in
+            guard let (summary, edits, store) = try body() else { return nil }
+            let changed = edits.filter { $0.value.isChanged }.sorted { $0.key < $1.key }
+            guard !changed.isEmpty else { return nil }
+            let (change, version) = try begin(statement: statement, summary: summary, undoes: nil)
+            var audit: [UInt8] = []
+            for (collection, edit) in changed {
+                let table = try store.table(collection)
+                guard let rows = store.databaseRows[collection] else { continue }
+                let gone = edit.removed.union(edit.replaced.keys).sorted()
+                try remove(collection, gone.map { (rows.positions[$0], rows.rowVersions[$0]) })
+                var next = try nextPosition(collection)
+                var written: [(pos: Int64, before: JSONObject?, after: JSONObject)] = gone.compactMap { i in
+                    edit.replaced[i].map { (rows.positions[i], table.record(i), $0) }
+                }
+                for record in try edit.appendedRecords() {
+                    written.append((next, nil, record))
+                    next += 1
+                }
+                try insert(collection, written.map { ($0.pos, $0.after) }, version: version)
+                for i in gone where edit.replaced[i] == nil {
+                    appendAudit(change, collection, rows.positions[i], before: table.record(i), after: nil, into: &audit)
+                }
+                for w in written { appendAudit(change, collection, w.pos, before: w.before, after: w.after, into: &audit) }
+            }
+            try writeAudit(audit)
+            return DatabaseChange(id: change, summary: summary)
+        }
+    }
+
+    public func undo(_ change: DatabaseChange, statement: String) throws(StoreError) {
+        do {
+            try transaction { () throws -> Void in
+                let found = try connection.execute("SELECT version FROM vq.changes WHERE change = $1", [String(change.id)])
+                guard let version = found[0, 0].flatMap({ Int64($0) }) else {
+                    throw StoreError("cannot undo '\(change.summary)': change \(change.id) is not in the audit trail")
+                }
+                let entries = try connection.execute(
+                    "SELECT collection, pos, record, before::text, after::text FROM vq.audit WHERE change = $1 ORDER BY collection, pos",
+                    [String(change.id)])
+                var byCollection: [CollectionName: [(pos: Int64, record: String, before: JSONObject?, after: JSONObject?)]] = [:]
+                for r in 0..<entries.count {
+                    guard let c = entries[r, 0].flatMap(CollectionName.init(rawValue:)), let pos = entries[r, 1].flatMap({ Int64($0) }) else { continue }
+                    byCollection[c, default: []].append((pos, entries[r, 2] ?? "", try Self.object(entries[r, 3]), try Self.object(entries[r, 4])))
+                }
+                // Every record must still be as the change left it.
+                for (c, items) in byCollection {
+                    let now = try currentVersions(c, items.map(\.pos))
+                    for item in items where (item.after == nil) != (now[item.pos] == nil) || (item.after != nil && now[item.pos] != version) {
+                        throw StoreError("cannot undo '\(change.summary)': \(c.rawValue) \(item.record) has been changed since"
+                                         + (try changedBy(c, item.pos, after: change.id)) + "; nothing was changed")
+                    }
+                }
+                let (undo, newVersion) = try begin(statement: statement, summary: "undo: " + change.summary, undoes: change.id)
+                var audit: [UInt8] = []
+                for (c, items) in byCollection.sorted(by: { $0.key < $1.key }) {
+                    try remove(c, items.filter { $0.after != nil }.map { ($0.pos, version) })
+                    try insert(c, items.compactMap { item in item.before.map { (item.pos, $0) } }, version: newVersion)
+                    for item in items { appendAudit(undo, c, item.pos, before: item.after, after: item.before, into: &audit) }
+                }
+                try writeAudit(audit)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("\(error)")
+        }
+    }
+
+    /// Who changed a record after change `after`, for a refusal.
+    private func changedBy(_ c: CollectionName, _ pos: Int64, after: Int64) throws(StoreError) -> String {
+        let rows = try connection.execute("""
+            SELECT c.who, to_char(c.at, 'YYYY-MM-DD HH24:MI:SS'), c.change FROM vq.audit a JOIN vq.changes c USING (change)
+            WHERE a.collection = $1 AND a.pos = $2 AND a.change > $3 ORDER BY a.change DESC LIMIT 1
+            """, [c.rawValue, String(pos), String(after)])
+        guard rows.count == 1, let who = rows[0, 0], let at = rows[0, 1], let n = rows[0, 2] else { return " (outside vq)" }
+        return " by \(who) at \(at) (change \(n))"
+    }
+
+    private static func object(_ text: String?) throws(StoreError) -> JSONObject? {
+        guard let text else { return nil }
+        guard case .object(let o)? = try? JSONReader.parse(text) else { throw StoreError("the audit trail holds a record that is not a JSON object") }
+        return o
+    }
+
+    /// A new entry in `vq.changes`, and the version the rows it writes get.
+    private func begin(statement: String, summary: String, undoes: Int64?) throws(StoreError) -> (change: Int64, version: Int64) {
+        let rows = try connection.execute("""
+            INSERT INTO vq.changes (who, statement, summary, version, undoes)
+            VALUES (coalesce($1, current_user), $2, $3, nextval('vq.versions'), $4) RETURNING change, version
+            """, [who, statement, summary, undoes.map(String.init)])
+        guard let change = rows[0, 0].flatMap({ Int64($0) }), let version = rows[0, 1].flatMap({ Int64($0) }) else {
+            throw StoreError("the database did not number the change")
+        }
+        return (change, version)
+    }
+
+    /// Deletes rows still at the versions given; another's change to any of them refuses the whole change.
+    private func remove(_ c: CollectionName, _ rows: [(pos: Int64, version: Int64)]) throws(StoreError) {
+        guard !rows.isEmpty else { return }
+        let deleted = try connection.execute("""
+            DELETE FROM \(DatabaseSchema.table(c)) WHERE (vq_pos, vq_version) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))
+            """, [Self.array(rows.map(\.pos)), Self.array(rows.map(\.version))])
+        if deleted.changed != rows.count {
+            throw StoreError("\(c.rawValue) was changed by someone else while this change was made (outside vq's lock); nothing was changed, try again")
+        }
+    }
+
+    private func currentVersions(_ c: CollectionName, _ positions: [Int64]) throws(StoreError) -> [Int64: Int64] {
+        let rows = try connection.execute("SELECT vq_pos, vq_version FROM \(DatabaseSchema.table(c)) WHERE vq_pos = ANY($1::bigint[])",
+                                          [Self.array(positions)])
+        var out: [Int64: Int64] = [:]
+        for r in 0..<rows.count { if let p = rows[r, 0].flatMap({ Int64($0) }), let v = rows[r, 1].flatMap({ Int64($0) }) { out[p] = v } }
+        return out
+    }
+
+    private func nextPosition(_ c: CollectionName) throws(StoreError) -> Int64 {
+        try connection.execute("SELECT coalesce(max(vq_pos), 0) + 1 FROM \(DatabaseSchema.table(c))")[0, 0].flatMap { Int64($0) } ?? 1
+    }
+
+    /// Writes records as rows through COPY, in pieces of about a megabyte.
+    func insert(_ c: CollectionName, _ records: [(pos: Int64, record: JSONObject)], version: Int64) throws(StoreError) {
+        guard !records.isEmpty else { return }
+        let codec = RowCodec(c)
+        try connection.copyIn("COPY \(DatabaseSchema.table(c)) (\(codec.columnList)) FROM STDIN") { send throws(StoreError) in
+            var buffer: [UInt8] = []
+            for (pos, record) in records {
+                codec.appendCopyLine(codec.encode(record), position: pos, version: version, into: &buffer)
+                if buffer.count > 1 << 20 {
+                    try send(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            if !buffer.isEmpty { try send(buffer) }
+        }
+    }
+
+    private func appendAudit(_ change: Int64, _ c: CollectionName, _ pos: Int64, before: JSONObject?, after: JSONObject?, into out: inout [UInt8]) {
+        let shown = after ?? before ?? JSONObject()
+        let identity = c.spec.identity.compactMap { key -> String? in
+            switch shown[key] {
+            case .string(let s)?: s
+            case .number(let n)?: n.text
+            default: nil
+            }
+        }
+        let fields: [String?] = [String(change), c.rawValue, String(pos), identity.isEmpty ? "row \(pos)" : identity.joined(separator: " "),
+                                 before.map { JSONWriter.string(.object($0)) }, after.map { JSONWriter.string(.object($0)) }]
+        for (i, f) in fields.enumerated() {
+            if i > 0 { out.append(0x09) }
+            Copy.appendField(f, into: &out)
+        }
+        out.append(0x0A)
+    }
+
+    private func writeAudit(_ lines: [UInt8]) throws(StoreError) {
+        guard !lines.isEmpty else { return }
+        try connection.copyIn("COPY vq.audit (change, collection, pos, record, before, after) FROM STDIN") { send throws(StoreError) in try send(lines) }
+    }
+
+    static func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+
+    // MARK: the audit trail
+
+    public func audit(limit: Int) throws(StoreError) -> [AuditRow] {
+        let rows = try connection.execute("""
+            SELECT a.change, to_char(c.at, 'YYYY-MM-DD HH24:MI:SS'), c.who, c.statement, a.collection, a.record, a.before::text, a.after::text
+            FROM vq.audit a JOIN vq.changes c USING (change) ORDER BY a.change DESC, a.pos DESC LIMIT $1
+            """, [String(limit)])
+        var out: [AuditRow] = []
+        for r in 0..<rows.count {
+            let before = try Self.object(rows[r, 6]), after = try Self.object(rows[r, 7])
+            out.append(AuditRow(change: rows[r, 0].flatMap { Int64($0) } ?? 0, at: rows[r, 1] ?? "", who: rows[r, 2] ?? "",
+                                statement: rows[r, 3] ?? "", collection: rows[r, 4] ?? "", record: rows[r, 5] ?? "",
+                                action: before == nil ? "insert" : after == nil ? "delete" : "update",
+                                fields: Self.difference(before, after)))
+        }
+        return out
+    }
+
+    /// `field: before → after` for each field a change gave another value (or added or removed).
+    static func difference(_ before: JSONObject?, _ after: JSONObject?) -> String {
+        guard let before, let after else { return "" }
+        var keys = before.keys
+        for k in after.keys where !keys.contains(where: { $0.utf8.elementsEqual(k.utf8) }) { keys.append(k) }
+        return keys.compactMap { k -> String? in
+            let b = before[k], a = after[k]
+            guard b != a else { return nil }
+            func text(_ v: JSONValue?) -> String { v.map { JSONWriter.string($0) } ?? "(none)" }
+            return "\(k): \(text(b)) → \(text(a))"
+        }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import VQJSON
+import VQModel
+import VQStore
+import VQSupport
+
+/// Opens a store by what the user named: a PostgreSQL connection string or URI, else a directory.
+public enum StoreLocation {
+    public static func open(_ location: String, today: Int = Dates.today(), cache: ColumnCache? = nil) throws(StoreError) -> Store {
+        if PostgresDatabase.names(location) { return try Store(database: PostgresDatabase(location), today: today) }
+        return try Store(path: location, today: today, cache: cache)
+    }
+}
+
+/// `vq copy SRC DST`: a store from a directory into an empty database, or out
+/// of a database into a new directory, every record, field and value kept.
+public enum StoreCopy {
+    public struct Copied: Sendable {
+        public var collections: Int
+        public var records: Int
+    }
+
+    public static func copy(from source: String, to destination: String) throws(StoreError) -> Copied {
+        switch (PostgresDatabase.names(source), PostgresDatabase.names(destination)) {
+        case (false, true): return try intoDatabase(source, destination)
+        case (true, false): return try outOfDatabase(source, destination)
+        case (true, true): throw StoreError("vq copy goes between a directory and a database; to copy one database to another, copy it out to a directory and in again")
+        case (false, false): throw StoreError("vq copy goes between a directory and a database (postgresql://…); to copy a directory, use cp -r")
+        }
+    }
+
+    private static func intoDatabase(_ directory: String, _ location: String) throws(StoreError) -> Copied {
+        let store = try Store(path: directory)
+        // Every file is read before the database is touched: a file that cannot be read stops the copy with nothing made.
+        var tables: [(CollectionName, Table)] = []
+        for c in CollectionName.allCases { tables.append((c, try store.table(c))) }
+        let settings = FileManager.default.contents(atPath: Commit.path(directory, StoreSettings.fileName))
+        var copied = Copied(collections: 0, records: 0)
+        try PostgresDatabase.create(location) { db throws(StoreError) in
+            for (c, table) in tables where table.count > 0 {
+                let records = (0..<table.count).map { (Int64($0 + 1), table.record($0)) }
+                try db.insert(c, records, version: 1)
+                copied.collections += 1
+                copied.records += records.count
+            }
+            if let settings {
+                guard let text = String(data: settings, encoding: .utf8) else { throw StoreError("\(StoreSettings.fileName) is not UTF-8 text") }
+                try db.setSettings(text)
+            }
+        }
+        return copied
+    }
+
+    private static func outOfDatabase(_ location: String, _ directory: String) throws(StoreError) -> Copied {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true else {
+                throw StoreError("cannot copy into \(directory): it exists and is not an empty directory; name a new one")
+            }
+        } else {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw StoreError("cannot make \(directory): \(error.localizedDescription)")
+            }
+        }
+        let db = try PostgresDatabase(location)
+        var copied = Copied(collections: 0, records: 0)
+        // One snapshot: the files agree with each other as the database did at one moment.
+        let files = try db.consistently { () throws(StoreError) -> [(name: String, contents: FileBytes?)] in
+            var files: [(name: String, contents: FileBytes?)] = []
+            for c in CollectionName.allCases {
+                let rows = try db.read(c)
+                guard !rows.positions.isEmpty else { continue }
+                files.append((c.fileName, FileBytes(rows.json)))
+                copied.collections += 1
+                copied.records += rows.positions.count
+            }
+            if let settings = try db.settings() { files.append((StoreSettings.fileName, FileBytes(settings))) }
+            return files
+        }
+        try Commit.write(files, in: directory)
+        return copied
+    }
+}
