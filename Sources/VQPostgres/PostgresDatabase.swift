@@ -26,9 +26,10 @@ public final class PostgresDatabase: StoreDatabase {
         location.hasPrefix("postgresql:") || location.hasPrefix("postgres:")
     }
 
-    /// Connects and checks that the database holds a vq store of this version.
-    public convenience init(_ location: String) throws(StoreError) {
-        try self.init(connectingTo: location)
+    /// Connects and checks that the database holds a vq store of this version;
+    /// the audit trail names `user`, else `VQ_USER`, else the database user.
+    public convenience init(_ location: String, user: String? = nil) throws(StoreError) {
+        try self.init(connectingTo: location, user: user)
         let found = try connection.execute("SELECT to_regclass('vq.meta') IS NOT NULL")
         guard found[0, 0] == "t" else {
             throw StoreError("cannot open store \(self.location): the database holds no vq store (no schema vq); "
@@ -44,12 +45,12 @@ public final class PostgresDatabase: StoreDatabase {
         }
     }
 
-    private init(connectingTo location: String) throws(StoreError) {
+    private init(connectingTo location: String, user: String? = nil) throws(StoreError) {
         self.location = PostgresDatabase.shown(location)
         // `postgresql:` alone: everything from the PG* environment variables.
         let conninfo = location == "postgresql:" || location == "postgres:" ? "" : location
         connection = try Connection(conninfo, shownAs: self.location)
-        who = ProcessInfo.processInfo.environment["VQ_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        who = user ?? ProcessInfo.processInfo.environment["VQ_USER"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A connection string with its password left out, to show.

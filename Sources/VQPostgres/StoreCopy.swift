@@ -30,15 +30,21 @@ public enum StoreCopy {
     }
 
     private static func intoDatabase(_ directory: String, _ location: String) throws(StoreError) -> Copied {
-        let store = try Store(path: directory)
-        // Every file is read before the database is touched: a file that cannot be read stops the copy with nothing made.
-        var tables: [(CollectionName, Table)] = []
-        for c in CollectionName.allCases { tables.append((c, try store.table(c))) }
+        // Opened first: a path that is not a store is refused before the database is touched.
+        _ = try Store(path: directory)
         let settings = FileManager.default.contents(atPath: Commit.path(directory, StoreSettings.fileName))
         var copied = Copied(collections: 0, records: 0)
+        // One transaction: a file that cannot be read stops the copy with nothing made.
         try PostgresDatabase.create(location) { db throws(StoreError) in
-            for (c, table) in tables where table.count > 0 {
-                let records = (0..<table.count).map { (Int64($0 + 1), table.record($0)) }
+            for c in CollectionName.allCases {
+                // Each record as its file holds it (a table keeps only the first of a repeated key).
+                guard let data = FileManager.default.contents(atPath: Commit.path(directory, c.fileName)) else { continue }
+                let value: JSONValue
+                do { value = try JSONReader.parse(bytes: Array(data)) } catch { throw StoreError("cannot read \(c.fileName): \(error)") }
+                guard case .array(let elements) = value else { throw StoreError("cannot read \(c.fileName): it is not a JSON array") }
+                var records: [(Int64, JSONObject)] = []
+                for case .object(let record) in elements { records.append((Int64(records.count + 1), record)) }
+                guard !records.isEmpty else { continue }
                 try db.insert(c, records, version: 1)
                 copied.collections += 1
                 copied.records += records.count

@@ -21,7 +21,7 @@ struct ImportTests {
             try FileManager.default.copyItem(atPath: Fixture.storePath, toPath: store)
         }
 
-        func file(_ name: String, _ bytes: Data) { FileManager.default.createFile(atPath: directory + "/" + name, contents: bytes) }
+        func file(_ name: String, _ bytes: Data) { _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: bytes) }
         func file(_ name: String, _ text: String) { file(name, Data(text.utf8)) }
 
         func run(_ script: String) throws -> String {
@@ -291,7 +291,7 @@ struct ImportTests {
     /// in any order, the first of a repeated id winning as in a table.
     @Test func idsForReferencesComeFromOnePass() throws {
         let path = Fixture.temporaryDirectory()
-        FileManager.default.createFile(atPath: path + "/vendors.json",
+        _ = FileManager.default.createFile(atPath: path + "/vendors.json",
                                        contents: Data(#"[{"id": "V-2"}, 7, {"id": "V-1"}, {"name": "no id"}, {"id": "V-2"}]"#.utf8))
         let index = try Fixture.store(path).idIndex(.vendors)
         #expect(index.row("V-1") == 1)
@@ -416,7 +416,7 @@ struct ImportTests {
                 dst.writestr(item, data[:len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
             dst.close()
             """
-        FileManager.default.createFile(atPath: directory + "/cut.py", contents: Data(script.utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/cut.py", contents: Data(script.utf8))
         #expect(Fixture.spawnAndWait(["/usr/bin/env", "python3", directory + "/cut.py", directory + "/whole.xlsx", directory + "/cut.xlsx"],
                                      outputFile: directory + "/cut.log") == 0)
         #expect(throws: ImportError.self) { try XLSXReader.read(URL(fileURLWithPath: directory + "/cut.xlsx"), file: "cut.xlsx", sheet: nil) }

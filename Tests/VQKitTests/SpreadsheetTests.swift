@@ -108,7 +108,7 @@ import Testing
             s = wb["simulation"]
             print(s.max_row > 2, [c.value for c in s[1]][:3])
             """
-        FileManager.default.createFile(atPath: w.directory + "/read.py", contents: Data(script.utf8))
+        _ = FileManager.default.createFile(atPath: w.directory + "/read.py", contents: Data(script.utf8))
         let out = w.directory + "/read.out"
         let status = Fixture.spawnAndWait([python, w.directory + "/read.py", w.directory + "/out.xlsx"], outputFile: out)
         let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
