@@ -17,7 +17,8 @@ enum DatabaseSchema {
         INSERT INTO vq.meta VALUES (\(version), NULL);
         -- Row and collection versions come from one sequence: a larger number is a later change.
         CREATE SEQUENCE vq.versions;
-        CREATE TABLE vq.collections (name text PRIMARY KEY, version bigint NOT NULL);
+        -- next_pos: where the next new row goes; positions are never used twice, so an undo can put a row back where it was.
+        CREATE TABLE vq.collections (name text PRIMARY KEY, version bigint NOT NULL, next_pos bigint NOT NULL DEFAULT 1);
         -- A row changed outside vq (psql, another tool) gets a new version, so vq notices.
         CREATE FUNCTION vq.stamp_row() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN NEW.vq_version := nextval('vq.versions'); RETURN NEW; END $$;
@@ -55,7 +56,7 @@ enum DatabaseSchema {
             CREATE TRIGGER stamp_row BEFORE UPDATE ON \(table(c)) FOR EACH ROW EXECUTE FUNCTION vq.stamp_row();
             CREATE TRIGGER stamp_collection AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table(c))
               FOR EACH STATEMENT EXECUTE FUNCTION vq.stamp_collection();
-            INSERT INTO vq.collections VALUES ('\(c.rawValue)', nextval('vq.versions'));
+            INSERT INTO vq.collections VALUES ('\(c.rawValue)', nextval('vq.versions'), 1);
 
             """
         }

@@ -17,7 +17,10 @@ import VQSupport
 public final class PostgresDatabase: StoreDatabase {
     public let location: String
     private let connection: Connection
+    /// Whether a transaction is open on the connection (statements join it rather than begin one).
     private var inTransaction = false
+    /// Whether it is a write's (reads then use this one connection: a second would not see the write).
+    private var writing = false
     /// Whom the audit trail names: `VQ_USER`, else the database user.
     private let who: String?
 
@@ -48,7 +51,7 @@ public final class PostgresDatabase: StoreDatabase {
     private init(connectingTo location: String, user: String? = nil) throws(StoreError) {
         self.location = PostgresDatabase.shown(location)
         // `postgresql:` alone: everything from the PG* environment variables.
-        let conninfo = location == "postgresql:" || location == "postgres:" ? "" : location
+        conninfo = location == "postgresql:" || location == "postgres:" ? "" : location
         connection = try Connection(conninfo, shownAs: self.location)
         who = user ?? ProcessInfo.processInfo.environment["VQ_USER"].flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -61,7 +64,8 @@ public final class PostgresDatabase: StoreDatabase {
 
     /// Makes a store in a database that holds none: the schema and what `fill`
     /// writes, in one transaction (a failure leaves the database as it was).
-    static func create(_ location: String, fill: (PostgresDatabase) throws(StoreError) -> Void) throws(StoreError) {
+    @discardableResult
+    static func create(_ location: String, fill: (PostgresDatabase) throws(StoreError) -> Void) throws(StoreError) -> PostgresDatabase {
         let db = try PostgresDatabase(connectingTo: location)
         let found = try db.connection.execute("SELECT to_regclass('vq.meta') IS NOT NULL")
         if found[0, 0] == "t" {
@@ -76,6 +80,15 @@ public final class PostgresDatabase: StoreDatabase {
             _ = try? db.connection.execute("ROLLBACK")
             throw error
         }
+        return db
+    }
+
+    func vacuum() throws(StoreError) {
+        for c in CollectionName.allCases { try connection.execute("VACUUM (ANALYZE) \(DatabaseSchema.table(c))") }
+    }
+
+    func continuePositions(_ c: CollectionName, after last: Int64) throws(StoreError) {
+        try connection.execute("UPDATE vq.collections SET next_pos = $2 WHERE name = $1", [c.rawValue, String(last + 1)])
     }
 
     func setSettings(_ text: String) throws(StoreError) {
@@ -107,25 +120,162 @@ public final class PostgresDatabase: StoreDatabase {
     }
 
     public func read(_ collection: CollectionName) throws(StoreError) -> DatabaseRows {
-        try snapshot { () throws(StoreError) -> DatabaseRows in
-            let version = try connection.execute("SELECT version FROM vq.collections WHERE name = $1", [collection.rawValue])[0, 0]
-            let codec = RowCodec(collection)
-            var json: [UInt8] = Array("[".utf8)
-            var positions: [Int64] = [], rowVersions: [Int64] = []
-            var scratch: [UInt8] = []
+        let (records, version) = try rows(collection) { RowLoader(collection, expected: $0) }
+        return DatabaseRows(records: records, version: version)
+    }
+
+    /// A collection's records as its file would hold them.
+    func file(_ collection: CollectionName) throws(StoreError) -> (bytes: [UInt8], records: Int) {
+        let text = try rows(collection) { _ in RecordText(RowCodec(collection)) }.sink
+        return (text.file, text.count)
+    }
+
+    /// Several collections at once, in one snapshot: the small ones two at a time
+    /// (one on each connection), then each large one in halves on both.
+    public func read(_ collections: [CollectionName]) -> [Result<DatabaseRows, StoreError>] {
+        guard collections.count > 1, !writing else { return collections.map { c in Result { () throws(StoreError) in try read(c) } } }
+        do throws(StoreError) {
+            return try snapshot { () throws(StoreError) -> [Result<DatabaseRows, StoreError>] in
+                let abouts = try collections.map { (c) throws(StoreError) in try about(c) }
+                guard let helper = try? helperInSnapshot() else {
+                    return zip(collections, abouts).map { c, a in
+                        Result { () throws(StoreError) in DatabaseRows(records: try Self.readWhole(c, a, on: connection), version: a.version) }
+                    }
+                }
+                defer { _ = try? helper.execute("COMMIT") }
+                let slots = ResultSlots<Result<DatabaseRows, StoreError>>(count: collections.count)
+                let small = collections.indices.filter { !abouts[$0].isLarge }.sorted { abouts[$0].estimate > abouts[$1].estimate }
+                let next = Counter()
+                let connections = UncheckedConnections(connection, helper)
+                Parallel.run(2) { w in
+                    while let k = next.take(below: small.count) {
+                        let i = small[k]
+                        slots.set(i, Result { () throws(StoreError) in
+                            DatabaseRows(records: try PostgresDatabase.readWhole(collections[i], abouts[i], on: w == 0 ? connections.first : connections.second),
+                                         version: abouts[i].version)
+                        })
+                    }
+                }
+                for i in collections.indices where abouts[i].isLarge {
+                    slots.set(i, Result { () throws(StoreError) in
+                        DatabaseRows(records: try PostgresDatabase.readHalves(collections[i], abouts[i], connections), version: abouts[i].version)
+                    })
+                }
+                return slots.take()
+            }
+        } catch {
+            return collections.map { _ in .failure(error) }
+        }
+    }
+
+    /// What a read needs to know of a collection first: its version, its size, its positions' range.
+    private struct About: Sendable {
+        var version: Int64
+        var estimate: Int
+        var low: Int64?
+        var high: Int64?
+        var isLarge: Bool { estimate >= PostgresDatabase.splitRows && (high ?? 0) > (low ?? 0) }
+    }
+
+    private func about(_ collection: CollectionName) throws(StoreError) -> About {
+        let table = DatabaseSchema.table(collection)
+        let row = try connection.execute("""
+            SELECT (SELECT version FROM vq.collections WHERE name = '\(collection.rawValue)'),
+                   (SELECT reltuples FROM pg_class WHERE oid = '\(table)'::regclass),
+                   (SELECT min(vq_pos) FROM \(table)), (SELECT max(vq_pos) FROM \(table))
+            """)
+        return About(version: row[0, 0].flatMap { Int64($0) } ?? 0, estimate: Int(max(0, row[0, 1].flatMap { Double($0) } ?? 0)),
+                     low: row[0, 2].flatMap { Int64($0) }, high: row[0, 3].flatMap { Int64($0) })
+    }
+
+    /// Copies a collection's rows out into a sink `make` gives (told how many rows to expect):
+    /// a large one in halves on two connections at once, unless a write is under way.
+    private func rows<S: RecordSink>(_ collection: CollectionName, _ make: @escaping @Sendable (Int) -> S) throws(StoreError) -> (sink: S, version: Int64) {
+        try snapshot { () throws(StoreError) -> (sink: S, version: Int64) in
+            let a = try about(collection)
+            if !writing, a.isLarge, let helper = try? helperInSnapshot() {
+                defer { _ = try? helper.execute("COMMIT") }
+                return (try Self.readHalves(collection, a, UncheckedConnections(connection, helper), make), a.version)
+            }
+            return (try Self.readWhole(collection, a, on: connection, make), a.version)
+        }
+    }
+
+    private static func select(_ collection: CollectionName, _ condition: String = "") -> String {
+        "SELECT \(RowCodec(collection).recordColumns) FROM \(DatabaseSchema.table(collection))\(condition) ORDER BY vq_pos"
+    }
+
+    private static func readWhole<S: RecordSink>(_ collection: CollectionName, _ about: About, on connection: Connection,
+                                                 _ make: (Int) -> S) throws(StoreError) -> S {
+        var part = Part(sink: make(about.estimate))
+        try part.read(connection, select(collection), RowCodec(collection))
+        return part.sink
+    }
+
+    private static func readWhole(_ collection: CollectionName, _ about: About, on connection: Connection) throws(StoreError) -> RowLoader {
+        try readWhole(collection, about, on: connection) { RowLoader(collection, expected: $0) }
+    }
+
+    /// The two halves of the positions at once, each by its own server process and thread, in the same snapshot.
+    private static func readHalves<S: RecordSink>(_ collection: CollectionName, _ about: About, _ connections: UncheckedConnections,
+                                                  _ make: @escaping @Sendable (Int) -> S) throws(StoreError) -> S {
+        let middle = (about.low ?? 0) + ((about.high ?? 0) - (about.low ?? 0)) / 2
+        let halves = ResultSlots<Result<Part<S>, StoreError>>(count: 2)
+        Parallel.run(2) { i in
+            var part = Part(sink: make(about.estimate / 2))
+            halves.set(i, Result { () throws(StoreError) in
+                try part.read(i == 0 ? connections.first : connections.second,
+                              select(collection, i == 0 ? " WHERE vq_pos <= \(middle)" : " WHERE vq_pos > \(middle)"), RowCodec(collection))
+                return part
+            })
+        }
+        let results = halves.take()
+        var first = try results[0].get()
+        first.sink.append(try results[1].get().sink)
+        return first.sink
+    }
+
+    private static func readHalves(_ collection: CollectionName, _ about: About, _ connections: UncheckedConnections) throws(StoreError) -> RowLoader {
+        try readHalves(collection, about, connections) { RowLoader(collection, expected: $0) }
+    }
+
+    /// Tables of at least this many rows are read in two halves at once.
+    static let splitRows = 100_000
+
+    /// A second connection for reading, opened on first need, in the snapshot of the first.
+    private var helper: Connection?
+    private let conninfo: String
+
+    private func helperInSnapshot() throws(StoreError) -> Connection {
+        let snapshot = try connection.execute("SELECT pg_export_snapshot()")[0, 0] ?? ""
+        let helper: Connection
+        if let open = self.helper { helper = open } else { helper = try Connection(conninfo, shownAs: location) }
+        self.helper = helper
+        try helper.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '\(snapshot)'")
+        return helper
+    }
+
+    /// Two connections, each used by one thread only while a table is read in halves.
+    private struct UncheckedConnections: @unchecked Sendable {
+        let first: Connection, second: Connection
+        init(_ first: Connection, _ second: Connection) {
+            self.first = first
+            self.second = second
+        }
+    }
+
+    /// The rows of one COPY, their records in a sink.
+    private struct Part<S: RecordSink>: @unchecked Sendable {
+        var sink: S
+
+        mutating func read(_ connection: Connection, _ select: String, _ codec: RowCodec) throws(StoreError) {
+            var decoder = RowCodec.Decoder(codec)
             var failure: StoreError?
-            try connection.copyOut("COPY (SELECT \(codec.columnList) FROM \(DatabaseSchema.table(collection)) ORDER BY vq_pos) TO STDOUT") { line in
+            try connection.copyOut("COPY (\(select)) TO STDOUT") { line in
                 guard failure == nil else { return }
-                json += positions.isEmpty ? "\n  ".utf8 : ",\n  ".utf8
-                do throws(StoreError) {
-                    let (pos, v) = try codec.appendRecord(line: line, into: &json, scratch: &scratch)
-                    positions.append(pos)
-                    rowVersions.append(v)
-                } catch { failure = error }
+                do throws(StoreError) { try decoder.decode(line: line, into: &sink) } catch { failure = error }
             }
             if let failure { throw failure }
-            json += positions.isEmpty ? "]\n".utf8 : "\n]\n".utf8
-            return DatabaseRows(json: Data(json), version: version.flatMap { Int64($0) } ?? 0, positions: positions, rowVersions: rowVersions)
         }
     }
 
@@ -149,7 +299,11 @@ public final class PostgresDatabase: StoreDatabase {
     private func transaction<T>(_ body: () throws -> T) throws -> T {
         try connection.execute("BEGIN; SELECT pg_advisory_xact_lock(\(PostgresDatabase.lockKey))")
         inTransaction = true
-        defer { inTransaction = false }
+        writing = true
+        defer {
+            inTransaction = false
+            writing = false
+        }
         do {
             let value = try body()
             try connection.execute("COMMIT")
@@ -172,20 +326,21 @@ public final class PostgresDatabase: StoreDatabase {
             var audit: [UInt8] = []
             for (collection, edit) in changed {
                 let table = try store.table(collection)
-                guard let rows = store.databaseRows[collection] else { continue }
+                guard let read = store.databaseRows[collection] else { continue }
+                var (positions, next) = try rowPositions(collection, readAt: read.version, count: table.count)
                 let gone = edit.removed.union(edit.replaced.keys).sorted()
-                try remove(collection, gone.map { (rows.positions[$0], rows.rowVersions[$0]) })
-                var next = try nextPosition(collection)
+                try remove(collection, gone.map { positions[$0] })
                 var written: [(pos: Int64, before: JSONObject?, after: JSONObject)] = gone.compactMap { i in
-                    edit.replaced[i].map { (rows.positions[i], table.record(i), $0) }
+                    edit.replaced[i].map { (positions[i], table.record(i), $0) }
                 }
                 for record in try edit.appendedRecords() {
                     written.append((next, nil, record))
                     next += 1
                 }
                 try insert(collection, written.map { ($0.pos, $0.after) }, version: version)
+                try connection.execute("UPDATE vq.collections SET next_pos = $2 WHERE name = $1", [collection.rawValue, String(next)])
                 for i in gone where edit.replaced[i] == nil {
-                    appendAudit(change, collection, rows.positions[i], before: table.record(i), after: nil, into: &audit)
+                    appendAudit(change, collection, positions[i], before: table.record(i), after: nil, into: &audit)
                 }
                 for w in written { appendAudit(change, collection, w.pos, before: w.before, after: w.after, into: &audit) }
             }
@@ -220,7 +375,7 @@ public final class PostgresDatabase: StoreDatabase {
                 let (undo, newVersion) = try begin(statement: statement, summary: "undo: " + change.summary, undoes: change.id)
                 var audit: [UInt8] = []
                 for (c, items) in byCollection.sorted(by: { $0.key < $1.key }) {
-                    try remove(c, items.filter { $0.after != nil }.map { ($0.pos, version) })
+                    try remove(c, items.filter { $0.after != nil }.map(\.pos))
                     try insert(c, items.compactMap { item in item.before.map { (item.pos, $0) } }, version: newVersion)
                     for item in items { appendAudit(undo, c, item.pos, before: item.after, after: item.before, into: &audit) }
                 }
@@ -261,15 +416,29 @@ public final class PostgresDatabase: StoreDatabase {
         return (change, version)
     }
 
-    /// Deletes rows still at the versions given; another's change to any of them refuses the whole change.
-    private func remove(_ c: CollectionName, _ rows: [(pos: Int64, version: Int64)]) throws(StoreError) {
-        guard !rows.isEmpty else { return }
-        let deleted = try connection.execute("""
-            DELETE FROM \(DatabaseSchema.table(c)) WHERE (vq_pos, vq_version) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))
-            """, [Self.array(rows.map(\.pos)), Self.array(rows.map(\.version))])
-        if deleted.changed != rows.count {
-            throw StoreError("\(c.rawValue) was changed by someone else while this change was made (outside vq's lock); nothing was changed, try again")
+    /// Each row's position, in order, once the collection is held at the version it was read at:
+    /// its row lock makes any other writer of the collection (vq or not) wait until this change commits.
+    private func rowPositions(_ c: CollectionName, readAt version: Int64, count: Int) throws(StoreError) -> (positions: [Int64], next: Int64) {
+        let held = try connection.execute("SELECT version, next_pos FROM vq.collections WHERE name = $1 FOR UPDATE", [c.rawValue])
+        guard held[0, 0] == String(version), let next = held[0, 1].flatMap({ Int64($0) }) else { throw Self.changedOutside(c) }
+        var positions: [Int64] = []
+        positions.reserveCapacity(count)
+        try connection.copyOut("COPY (SELECT vq_pos FROM \(DatabaseSchema.table(c)) ORDER BY vq_pos) TO STDOUT") { line in
+            if let p = Copy.integer(UnsafeBufferPointer(rebasing: line.prefix { $0 != 0x0A })) { positions.append(p) }
         }
+        guard positions.count == count else { throw Self.changedOutside(c) }
+        return (positions, max(next, (positions.last ?? 0) + 1))
+    }
+
+    static func changedOutside(_ c: CollectionName) -> StoreError {
+        StoreError("\(c.rawValue) was changed outside vq while this change was made; nothing was changed, try again")
+    }
+
+    /// Deletes rows by position; a row another has removed meanwhile refuses the whole change.
+    private func remove(_ c: CollectionName, _ positions: [Int64]) throws(StoreError) {
+        guard !positions.isEmpty else { return }
+        let deleted = try connection.execute("DELETE FROM \(DatabaseSchema.table(c)) WHERE vq_pos = ANY($1::bigint[])", [Self.array(positions)])
+        if deleted.changed != positions.count { throw Self.changedOutside(c) }
     }
 
     private func currentVersions(_ c: CollectionName, _ positions: [Int64]) throws(StoreError) -> [Int64: Int64] {
@@ -280,15 +449,11 @@ public final class PostgresDatabase: StoreDatabase {
         return out
     }
 
-    private func nextPosition(_ c: CollectionName) throws(StoreError) -> Int64 {
-        try connection.execute("SELECT coalesce(max(vq_pos), 0) + 1 FROM \(DatabaseSchema.table(c))")[0, 0].flatMap { Int64($0) } ?? 1
-    }
-
     /// Writes records as rows through COPY, in pieces of about a megabyte.
     func insert(_ c: CollectionName, _ records: [(pos: Int64, record: JSONObject)], version: Int64) throws(StoreError) {
         guard !records.isEmpty else { return }
         let codec = RowCodec(c)
-        try connection.copyIn("COPY \(DatabaseSchema.table(c)) (\(codec.columnList)) FROM STDIN") { send throws(StoreError) in
+        try connection.copyIn("COPY \(DatabaseSchema.table(c)) (\(codec.rowColumns)) FROM STDIN") { send throws(StoreError) in
             var buffer: [UInt8] = []
             for (pos, record) in records {
                 codec.appendCopyLine(codec.encode(record), position: pos, version: version, into: &buffer)

@@ -76,6 +76,16 @@ enum ColumnKind {
         return rest.isEmpty && (!negative || nonZero)
     }
 
+    /// Gives a sink a column's (unescaped) text as the value it is.
+    func give<S: RecordSink>(_ field: Int, _ text: UnsafeBufferPointer<UInt8>, to sink: inout S) throws(StoreError) {
+        switch self {
+        case .text, .date, .month: sink.string(field, text)
+        case .numeric, .integer: try sink.number(field, text)
+        case .boolean: sink.bool(field, text.first == UInt8(ascii: "t"))
+        case .list: try sink.field(field, json: text)
+        }
+    }
+
     /// Appends the JSON of a column's (unescaped) text.
     func appendJSON(_ text: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         switch self {
@@ -102,10 +112,10 @@ struct RowCodec {
         kinds = collection.spec.fields.map { ColumnKind($0.type) }
     }
 
-    /// The table's columns, in the order rows are copied in and out.
-    var columnList: String {
-        (["vq_pos", "vq_version"] + names.map(DatabaseSchema.quoted) + ["vq_keys", "vq_extra"]).joined(separator: ", ")
-    }
+    /// The columns a record is read from, in order (its position and version are not needed to read it).
+    var recordColumns: String { (names.map(DatabaseSchema.quoted) + ["vq_keys", "vq_extra"]).joined(separator: ", ") }
+    /// The columns a row is written with: its position and version, then its record's.
+    var rowColumns: String { "vq_pos, vq_version, " + recordColumns }
 
     struct Row {
         var columns: [String?]
@@ -153,42 +163,55 @@ struct RowCodec {
         out.append(0x0A)
     }
 
-    /// Appends the record of one COPY line (`vq_pos`, `vq_version`, columns, keys, extra) as JSON.
-    /// Returns the position and version.
-    func appendRecord(line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], scratch: inout [UInt8]) throws(StoreError) -> (Int64, Int64) {
-        var fields = Copy.Fields(line)
-        guard let pos = fields.next().flatMap(Copy.integer), let version = fields.next().flatMap(Copy.integer) else {
-            throw StoreError("the database sent a row of \(collection.rawValue) vq cannot read")
-        }
-        var pieces: [(key: Int, start: Int, end: Int)] = []
-        scratch.removeAll(keepingCapacity: true)
-        for f in 0..<names.count {
-            guard let field = fields.next() else { throw StoreError("the database sent a short row of \(collection.rawValue)") }
-            guard let raw = field else { continue }
-            let start = scratch.count
-            Copy.unescape(raw) { kinds[f].appendJSON($0, into: &scratch) }
-            pieces.append((f, start, scratch.count))
-        }
-        let keys = fields.next().flatMap { $0.map { Copy.string($0) } }
-        let extra = fields.next().flatMap { $0.map { Copy.string($0) } }
-        if keys == nil, extra == nil {
-            // The usual record: its fields in model order, written as the generator writes them.
-            out.append(UInt8(ascii: "{"))
-            for (i, piece) in pieces.enumerated() {
-                if i > 0 { out += ", ".utf8 }
-                out.append(UInt8(ascii: "\""))
-                out += names[piece.key].utf8
-                out += "\": ".utf8
-                out += scratch[piece.start..<piece.end]
+    /// `"name": ` of each field, as the usual record writes it.
+    var keyBytes: [[UInt8]] { names.map { Array("\"\($0)\": ".utf8) } }
+
+    /// Turns COPY lines into records for a sink; one per thread.
+    struct Decoder {
+        let codec: RowCodec
+        private var pieces: [(key: Int, start: Int, end: Int)] = []
+        private var scratch: [UInt8] = []
+        private var record: [UInt8] = []
+
+        init(_ codec: RowCodec) { self.codec = codec }
+
+        /// Gives `sink` the record of one COPY line (columns, keys, extra).
+        mutating func decode<S: RecordSink>(line: UnsafeBufferPointer<UInt8>, into sink: inout S) throws(StoreError) {
+            var fields = Copy.Fields(line)
+            // The usual record has neither keys nor extra (the line ends in two NULLs): each column is a field.
+            let usual = fields.endsInTwoNulls
+            pieces.removeAll(keepingCapacity: true)
+            scratch.removeAll(keepingCapacity: true)
+            for f in 0..<codec.names.count {
+                guard let field = fields.next() else { throw StoreError("the database sent a short row of \(codec.collection.rawValue)") }
+                guard let raw = field else { continue }
+                if usual {
+                    try Copy.unescape(raw) { (text) throws(StoreError) in try codec.kinds[f].give(f, text, to: &sink) }
+                } else {
+                    let start = scratch.count
+                    Copy.unescape(raw) { codec.kinds[f].appendJSON($0, into: &scratch) }
+                    pieces.append((f, start, scratch.count))
+                }
             }
-            out.append(UInt8(ascii: "}"))
-            return (pos, version)
+            if !usual {
+                let keys = fields.next().flatMap { $0.map { Copy.string($0) } }
+                let extra = fields.next().flatMap { $0.map { Copy.string($0) } }
+                record.removeAll(keepingCapacity: true)
+                try codec.appendUnusual(pieces, scratch, keys: keys, extra: extra, into: &record)
+                try record.withUnsafeBufferPointer { (json) throws(StoreError) in try sink.record(json: json) }
+            }
+            sink.endRecord()
         }
+    }
+
+    /// A record with fields outside its columns, or keys in another order.
+    func appendUnusual(_ pieces: [(key: Int, start: Int, end: Int)], _ scratch: [UInt8], keys: String?, extra: String?,
+                               into out: inout [UInt8]) throws(StoreError) {
         var pairs: [(key: String, json: [UInt8])] = []
         var extraPairs: [(key: String, json: [UInt8])] = []
         if let extra {
             guard case .object(let object)? = try? JSONReader.parse(extra) else {
-                throw StoreError("the database holds a vq_extra of \(collection.rawValue) that is not a JSON object (row \(pos))")
+                throw StoreError("the database holds a vq_extra of \(collection.rawValue) that is not a JSON object")
             }
             for (k, v) in zip(object.keys, object.values) {
                 var json: [UInt8] = []
@@ -209,7 +232,7 @@ struct RowCodec {
         pairs += extraPairs
         if let keys {
             guard case .array(let order)? = try? JSONReader.parse(keys) else {
-                throw StoreError("the database holds a vq_keys of \(collection.rawValue) that is not a JSON array (row \(pos))")
+                throw StoreError("the database holds a vq_keys of \(collection.rawValue) that is not a JSON array")
             }
             var ordered: [(key: String, json: [UInt8])] = []
             for case .string(let k) in order {
@@ -225,7 +248,6 @@ struct RowCodec {
             out += pair.json
         }
         out.append(UInt8(ascii: "}"))
-        return (pos, version)
     }
 }
 
@@ -253,6 +275,13 @@ enum Copy {
             if n > 0, line[n - 1] == 0x0A { n -= 1 }
             self.line = UnsafeBufferPointer(rebasing: line[0..<n])
         }
+        /// Whether the last two fields are NULL (`\t\\N\t\\N`).
+        var endsInTwoNulls: Bool {
+            let n = line.count
+            guard n >= 6 else { return false }
+            return line[n - 6] == 0x09 && line[n - 5] == 0x5C && line[n - 4] == 0x4E && line[n - 3] == 0x09 && line[n - 2] == 0x5C && line[n - 1] == 0x4E
+        }
+
         mutating func next() -> UnsafeBufferPointer<UInt8>?? {
             guard start <= line.count else { return nil }
             var end = start
@@ -265,8 +294,8 @@ enum Copy {
     }
 
     /// Hands `body` the field's bytes with COPY's escapes undone (in place when it has none).
-    static func unescape(_ field: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        guard field.contains(UInt8(ascii: "\\")) else { body(field); return }
+    static func unescape<E: Error>(_ field: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> Void) throws(E) {
+        guard field.contains(UInt8(ascii: "\\")) else { return try body(field) }
         var out: [UInt8] = []
         out.reserveCapacity(field.count)
         var i = 0
@@ -288,7 +317,7 @@ enum Copy {
             }
             i += 1
         }
-        out.withUnsafeBufferPointer(body)
+        try out.withUnsafeBufferPointer { (bytes) throws(E) in try body(bytes) }
     }
 
     static func string(_ field: UnsafeBufferPointer<UInt8>) -> String {
@@ -297,7 +326,99 @@ enum Copy {
         return s
     }
 
+    /// A bigint column's text (no sign: positions and versions are positive).
     static func integer(_ field: UnsafeBufferPointer<UInt8>?) -> Int64? {
-        field.flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+        guard let field, !field.isEmpty, field.count <= 18 else { return nil }
+        var n: Int64 = 0
+        for b in field {
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            n = n * 10 + Int64(b - 0x30)
+        }
+        return n
     }
+}
+
+/// Where decoded records go: the table being built, or a file's text (`vq copy` out).
+protocol RecordSink: SendableMetatype {
+    mutating func string(_ field: Int, _ bytes: UnsafeBufferPointer<UInt8>)
+    mutating func number(_ field: Int, _ text: UnsafeBufferPointer<UInt8>) throws(StoreError)
+    mutating func bool(_ field: Int, _ value: Bool)
+    mutating func field(_ field: Int, json: UnsafeBufferPointer<UInt8>) throws(StoreError)
+    mutating func record(json: UnsafeBufferPointer<UInt8>) throws(StoreError)
+    mutating func endRecord()
+    /// Appends the records another sink took (the later rows of the same table).
+    mutating func append(_ other: Self)
+}
+
+extension RowLoader: RecordSink {}
+
+/// Records as a store file holds them, one a line, fields as the generator writes them.
+struct RecordText: RecordSink {
+    let keys: [[UInt8]]
+    private(set) var json: [UInt8] = []
+    private(set) var count = 0
+    /// Fields of the record under way so far (-1: it came whole).
+    private var fields = 0
+    static let between: [UInt8] = Array(",\n  ".utf8)
+
+    init(_ codec: RowCodec) { keys = codec.keyBytes }
+
+    mutating func string(_ field: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        key(field)
+        JSONWriter.writeString(bytes: bytes, into: &json)
+    }
+
+    mutating func number(_ field: Int, _ text: UnsafeBufferPointer<UInt8>) {
+        key(field)
+        json.append(contentsOf: text)
+    }
+
+    mutating func bool(_ field: Int, _ value: Bool) {
+        key(field)
+        json += value ? Array("true".utf8) : Array("false".utf8)
+    }
+
+    mutating func field(_ field: Int, json value: UnsafeBufferPointer<UInt8>) {
+        key(field)
+        json.append(contentsOf: value)
+    }
+
+    /// `{` or `, `, then `"name": `.
+    private mutating func key(_ field: Int) {
+        if fields == 0 {
+            if count > 0 { json += RecordText.between }
+            json.append(UInt8(ascii: "{"))
+        } else {
+            json += [0x2C, 0x20]
+        }
+        json += keys[field]
+        fields += 1
+    }
+
+    mutating func record(json value: UnsafeBufferPointer<UInt8>) {
+        if count > 0 { json += RecordText.between }
+        json.append(contentsOf: value)
+        fields = -1
+    }
+
+    mutating func endRecord() {
+        if fields == 0 {
+            if count > 0 { json += RecordText.between }
+            json += Array("{}".utf8)
+        } else if fields > 0 {
+            json.append(UInt8(ascii: "}"))
+        }
+        fields = 0
+        count += 1
+    }
+
+    mutating func append(_ other: RecordText) {
+        guard other.count > 0 else { return }
+        if count > 0 { json += RecordText.between }
+        json += other.json
+        count += other.count
+    }
+
+    /// The file: `[`, a record a line, `]`.
+    var file: [UInt8] { count == 0 ? Array("[]\n".utf8) : Array("[\n  ".utf8) + json + Array("\n]\n".utf8) }
 }

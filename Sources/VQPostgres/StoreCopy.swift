@@ -35,7 +35,7 @@ public enum StoreCopy {
         let settings = FileManager.default.contents(atPath: Commit.path(directory, StoreSettings.fileName))
         var copied = Copied(collections: 0, records: 0)
         // One transaction: a file that cannot be read stops the copy with nothing made.
-        try PostgresDatabase.create(location) { db throws(StoreError) in
+        let db = try PostgresDatabase.create(location) { db throws(StoreError) in
             for c in CollectionName.allCases {
                 // Each record as its file holds it (a table keeps only the first of a repeated key).
                 guard let data = FileManager.default.contents(atPath: Commit.path(directory, c.fileName)) else { continue }
@@ -46,6 +46,7 @@ public enum StoreCopy {
                 for case .object(let record) in elements { records.append((Int64(records.count + 1), record)) }
                 guard !records.isEmpty else { continue }
                 try db.insert(c, records, version: 1)
+                try db.continuePositions(c, after: Int64(records.count))
                 copied.collections += 1
                 copied.records += records.count
             }
@@ -54,6 +55,8 @@ public enum StoreCopy {
                 try db.setSettings(text)
             }
         }
+        // Statistics for the planner, and every row marked visible now rather than by the first reads.
+        try db.vacuum()
         return copied
     }
 
@@ -74,11 +77,11 @@ public enum StoreCopy {
         let files = try db.consistently { () throws(StoreError) -> [(name: String, contents: FileBytes?)] in
             var files: [(name: String, contents: FileBytes?)] = []
             for c in CollectionName.allCases {
-                let rows = try db.read(c)
-                guard !rows.positions.isEmpty else { continue }
-                files.append((c.fileName, FileBytes(rows.json)))
+                let (bytes, records) = try db.file(c)
+                guard records > 0 else { continue }
+                files.append((c.fileName, FileBytes(bytes: bytes)))
                 copied.collections += 1
-                copied.records += rows.positions.count
+                copied.records += records
             }
             if let settings = try db.settings() { files.append((StoreSettings.fileName, FileBytes(settings))) }
             return files

@@ -195,6 +195,16 @@ struct ColumnBuilder {
         append(try reader.readValue())
     }
 
+    /// A string given as its UTF-8 bytes (a database's text column), as `append(from:)` takes a plain one.
+    mutating func append(string bytes: UnsafeBufferPointer<UInt8>) {
+        guard form == .codes || form == .nulls else { return append(.string(String(decoding: bytes, as: UTF8.self))) }
+        if form == .nulls { become(.codes) }
+        lastCode = strings.code(bytes, last: lastCode)
+        codes.append(lastCode)
+        count += 1
+        if Column.tooManyDistinct(strings.count, rows: count) { become(.values) }
+    }
+
     mutating func append(_ value: consuming JSONValue) {
         switch (form, value) {
         case (_, .null):

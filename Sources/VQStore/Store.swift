@@ -12,7 +12,7 @@ public final class Store {
     public let path: String
     /// The database the collections are kept in; nil for a directory.
     public let database: (any StoreDatabase)?
-    /// For each collection read from the database, its rows and their versions.
+    /// For each collection read from the database, the version it was read at.
     public private(set) var databaseRows: [CollectionName: DatabaseRows] = [:]
     private var tables: [CollectionName: Table] = [:]
     private var unreadable: [CollectionName: StoreError] = [:]
@@ -121,7 +121,16 @@ public final class Store {
         }
         collections.forEach(add)
         let missing = wanted.filter { tables[$0] == nil && unreadable[$0] == nil }.sorted()
-        guard missing.count > 1, database == nil else { return }
+        guard missing.count > 1 else { return }
+        if let database {
+            for (c, result) in zip(missing, database.read(missing)) {
+                switch result {
+                case .success(let rows): finish(c, rows)
+                case .failure(let e): unreadable[c] = e
+                }
+            }
+            return
+        }
         let parsed = TableLoader.readConcurrently(missing.map { ($0, fileURL($0)) }, cache: cache)
         for (c, result) in zip(missing, parsed) {
             switch result {
@@ -137,12 +146,7 @@ public final class Store {
         if let e = unreadable[collection] { throw e }
         if let database {
             do throws(StoreError) {
-                let rows = try database.read(collection)
-                let loaded = try rows.json.withUnsafeBytes { raw in
-                    TableLoader.parse(collection, bytes: raw.bindMemory(to: UInt8.self))
-                }.get()
-                databaseRows[collection] = rows
-                finish(collection, .parsed(loaded))
+                finish(collection, try database.read(collection))
                 return tables[collection]!
             } catch {
                 unreadable[collection] = error
@@ -157,6 +161,16 @@ public final class Store {
             unreadable[collection] = e
             throw e
         }
+    }
+
+    /// Completes a table read from the database, as one read from a file.
+    private func finish(_ collection: CollectionName, _ rows: DatabaseRows) {
+        var rows = rows
+        let loaded = rows.records.finish()
+        // The records now live in the table; the version stays, for writes to check.
+        rows.records = RowLoader(collection, expected: 0)
+        databaseRows[collection] = rows
+        finish(collection, .parsed(loaded))
     }
 
     /// Completes a table just read, in this one place: checked (or its checks

@@ -66,6 +66,16 @@ struct TableBuilder {
         return true
     }
 
+    /// Adds a field of the current record that `append` puts in its column; false when the record has it already.
+    mutating func add(_ column: Int, _ append: (inout ColumnBuilder) -> Void) -> Bool {
+        guard !present[column] else { return false }
+        present[column] = true
+        if orderCount < order.count { order[orderCount] = column } else { order.append(column) }
+        orderCount += 1
+        append(&columns[column])
+        return true
+    }
+
     mutating func skipElement() { parts.skipped.append(elements) }
 
     mutating func endRecord() {

@@ -224,15 +224,18 @@ enum PostgresFixture {
         process.arguments = ["--store", url, "-c", "update vendors set headcount = headcount + 1000"]
         process.environment = Fixture.environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
         try process.run()
         var waiting = false
-        for _ in 0..<200 where !waiting {
+        for _ in 0..<400 where !waiting && process.isRunning {
             usleep(50_000)
-            let rows = try blocker.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY vq.audit%'")
+            let rows = try blocker.execute("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY vq.audit%'
+                """)
             waiting = rows[0, 0] == "1"
         }
-        #expect(waiting, "vq never reached its audit rows")
+        #expect(waiting, "vq never reached its audit rows: \(process.isRunning ? "" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         let halfWritten = try blocker.execute("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR wait_event_type = 'Lock'")
         #expect(halfWritten[0, 0] != "0")
         kill(process.processIdentifier, SIGKILL)

@@ -10,8 +10,10 @@ public protocol StoreDatabase: AnyObject {
     var location: String { get }
     /// The store's settings.json, as it was copied in (nil: none).
     func settings() throws(StoreError) -> Data?
-    /// A collection's records as the JSON array its file would hold, and which rows they are.
+    /// A collection's records, built into its table as its file's would be, and which rows they are.
     func read(_ collection: CollectionName) throws(StoreError) -> DatabaseRows
+    /// Several collections, as `read` gives each (a database may read them at once).
+    func read(_ collections: [CollectionName]) -> [Result<DatabaseRows, StoreError>]
     /// The version of each collection now: a collection read at another version has been changed since.
     func versions() throws(StoreError) -> [CollectionName: Int64]
     /// Runs `body` as the one writer of the store, on its current data, and
@@ -23,19 +25,21 @@ public protocol StoreDatabase: AnyObject {
     func audit(limit: Int) throws(StoreError) -> [AuditRow]
 }
 
-/// One collection as read from a database: its records' JSON, and for each
-/// record (in order) the row it came from and that row's version.
-public struct DatabaseRows: @unchecked Sendable {
-    public var json: Data
-    public var version: Int64
-    public var positions: [Int64]
-    public var rowVersions: [Int64]
+extension StoreDatabase {
+    public func read(_ collections: [CollectionName]) -> [Result<DatabaseRows, StoreError>] {
+        collections.map { c in Result { () throws(StoreError) in try read(c) } }
+    }
+}
 
-    public init(json: Data, version: Int64, positions: [Int64], rowVersions: [Int64]) {
-        self.json = json
+/// One collection as read from a database: its records, in row order, and
+/// the collection's version then (a write checks it is still the one read).
+public struct DatabaseRows: Sendable {
+    public var records: RowLoader
+    public var version: Int64
+
+    public init(records: RowLoader, version: Int64) {
+        self.records = records
         self.version = version
-        self.positions = positions
-        self.rowVersions = rowVersions
     }
 }
 

@@ -5,15 +5,9 @@ extension Store {
     /// A collection's file as it is now, to change; with its table, checked to hold
     /// the records the table was read from.
     public func fileEdit(_ collection: CollectionName, checkedAgainst table: Table?) throws(StoreError) -> FileEdit {
-        let contents: Data?
-        if database != nil {
-            // The records as read from the database are what the change is made to.
-            _ = try self.table(collection)
-            contents = databaseRows[collection]?.json
-        } else {
-            contents = FileManager.default.contents(atPath: fileURL(collection))
-        }
-        let edit = try FileEdit(contents: contents)
+        // A database's collection is changed by row: its rows as read are the elements.
+        if database != nil { return FileEdit(rows: try self.table(collection).count) }
+        let edit = try FileEdit(contents: FileManager.default.contents(atPath: fileURL(collection)))
         if let table, edit.elements.count != table.count + table.skipped.count {
             throw StoreError("\(collection.fileName) changed while it was being read; try again")
         }

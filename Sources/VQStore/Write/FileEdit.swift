@@ -49,6 +49,16 @@ public struct FileEdit {
         separator = Array(("," + style.between).utf8)
     }
 
+    /// The edit of a database's collection of `rows` records: made by row (the
+    /// database writes the records it replaces, removes and appends), never as a file.
+    public init(rows: Int) {
+        original = Data("[]\n".utf8)
+        existed = true
+        elements = Array(repeating: 0..<0, count: rows)
+        style = Style()
+        separator = Array(("," + style.between).utf8)
+    }
+
     public var isChanged: Bool { !replaced.isEmpty || !removed.isEmpty || appendedCount > 0 }
 
     public mutating func replace(_ element: Int, with record: JSONObject) { replaced[element] = record }
@@ -257,6 +267,7 @@ public struct FileBytes {
     var pieces: [Piece]
 
     public init(_ data: Data) { pieces = [.data(data)] }
+    public init(bytes: [UInt8]) { pieces = [.bytes(bytes[...])] }
     init(pieces: [Piece]) { self.pieces = pieces }
 
     /// All of it in one buffer (for tests and messages; a commit writes the pieces).
