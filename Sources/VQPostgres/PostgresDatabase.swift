@@ -130,14 +130,15 @@ public final class PostgresDatabase: StoreDatabase {
         return (text.file, text.count)
     }
 
-    /// Several collections at once, in one snapshot: the small ones two at a time
-    /// (one on each connection), then each large one in halves on both.
+    /// Several collections in one snapshot; with a large one among them, at once:
+    /// the small ones two at a time (one on each connection), then each large one in halves on both.
     public func read(_ collections: [CollectionName]) -> [Result<DatabaseRows, StoreError>] {
         guard collections.count > 1, !writing else { return collections.map { c in Result { () throws(StoreError) in try read(c) } } }
         do throws(StoreError) {
             return try snapshot { () throws(StoreError) -> [Result<DatabaseRows, StoreError>] in
                 let abouts = try collections.map { (c) throws(StoreError) in try about(c) }
-                guard let helper = try? helperInSnapshot() else {
+                // A second connection costs a server process: worth it only for a large table.
+                guard abouts.contains(where: \.isLarge), let helper = try? helperInSnapshot() else {
                     return zip(collections, abouts).map { c, a in
                         Result { () throws(StoreError) in DatabaseRows(records: try Self.readWhole(c, a, on: connection), version: a.version) }
                     }

@@ -100,7 +100,9 @@ enum ColumnKind {
 /// its typed column, and what a column cannot hold exactly (fields the model
 /// does not know, nulls, values of another type) in `vq_extra`, a `json`
 /// object that keeps their text and order. `vq_keys` holds a record's key
-/// order when it is not the usual one (model fields first, in model order).
+/// order when it is not the usual one (model fields first, in model order),
+/// or when a model field's value is in `vq_extra`: without it, `vq_extra`
+/// holds only fields the model does not know, which follow the columns.
 struct RowCodec {
     let collection: CollectionName
     let names: [String]
@@ -127,6 +129,7 @@ struct RowCodec {
         var columns = [String?](repeating: nil, count: names.count)
         var taken = [Bool](repeating: false, count: names.count)
         var extra = JSONObject()
+        var misfit = false
         // Which field each key is, and whether its value went to a column.
         var placed: [(key: String, field: Int?)] = []
         for (key, value) in zip(record.keys, record.values) {
@@ -136,6 +139,7 @@ struct RowCodec {
                 if let text = kinds[f].text(value) { columns[f] = text } else {
                     extra.keys.append(key)
                     extra.values.append(value)
+                    misfit = true
                 }
                 placed.append((key, f))
             } else {
@@ -146,7 +150,7 @@ struct RowCodec {
         }
         // The order a record read back gets without `vq_keys`: model fields in model order, then the rest.
         let usual = placed.filter { $0.field != nil }.sorted { $0.field! < $1.field! } + placed.filter { $0.field == nil }
-        let keys = usual.map(\.key).elementsEqual(record.keys, by: { $0.utf8.elementsEqual($1.utf8) })
+        let keys = !misfit && usual.map(\.key).elementsEqual(record.keys, by: { $0.utf8.elementsEqual($1.utf8) })
             ? nil : JSONWriter.string(.array(record.keys.map { .string($0) }))
         return Row(columns: columns, keys: keys, extra: extra.keys.isEmpty ? nil : JSONWriter.string(.object(extra)))
     }
@@ -178,8 +182,8 @@ struct RowCodec {
         /// Gives `sink` the record of one COPY line (columns, keys, extra).
         mutating func decode<S: RecordSink>(line: UnsafeBufferPointer<UInt8>, into sink: inout S) throws(StoreError) {
             var fields = Copy.Fields(line)
-            // The usual record has neither keys nor extra (the line ends in two NULLs): each column is a field.
-            let usual = fields.endsInTwoNulls
+            // Without keys (the usual record), each column is a field, and the extra fields, if any, follow.
+            let usual = fields.keysAreNull
             pieces.removeAll(keepingCapacity: true)
             scratch.removeAll(keepingCapacity: true)
             for f in 0..<codec.names.count {
@@ -193,7 +197,11 @@ struct RowCodec {
                     pieces.append((f, start, scratch.count))
                 }
             }
-            if !usual {
+            if usual {
+                if let extra = fields.last {
+                    try Copy.unescape(extra) { (json) throws(StoreError) in try sink.extras(json: json) }
+                }
+            } else {
                 let keys = fields.next().flatMap { $0.map { Copy.string($0) } }
                 let extra = fields.next().flatMap { $0.map { Copy.string($0) } }
                 record.removeAll(keepingCapacity: true)
@@ -275,11 +283,23 @@ enum Copy {
             if n > 0, line[n - 1] == 0x0A { n -= 1 }
             self.line = UnsafeBufferPointer(rebasing: line[0..<n])
         }
-        /// Whether the last two fields are NULL (`\t\\N\t\\N`).
-        var endsInTwoNulls: Bool {
-            let n = line.count
-            guard n >= 6 else { return false }
-            return line[n - 6] == 0x09 && line[n - 5] == 0x5C && line[n - 4] == 0x4E && line[n - 3] == 0x09 && line[n - 2] == 0x5C && line[n - 1] == 0x4E
+        /// Where the last field starts (a tab in a value is written `\t`, so a tab byte always separates).
+        private var lastStart: Int {
+            var i = line.count
+            while i > 0, line[i - 1] != 0x09 { i -= 1 }
+            return i
+        }
+
+        /// Whether the next-to-last field (`vq_keys`) is NULL.
+        var keysAreNull: Bool {
+            let s = lastStart
+            return s >= 4 && line[s - 4] == 0x09 && line[s - 3] == 0x5C && line[s - 2] == 0x4E
+        }
+
+        /// The last field (`vq_extra`), nil when NULL.
+        var last: UnsafeBufferPointer<UInt8>? {
+            let field = UnsafeBufferPointer(rebasing: line[lastStart...])
+            return field.count == 2 && field[0] == 0x5C && field[1] == 0x4E ? nil : field
         }
 
         mutating func next() -> UnsafeBufferPointer<UInt8>?? {
@@ -345,6 +365,8 @@ protocol RecordSink: SendableMetatype {
     mutating func bool(_ field: Int, _ value: Bool)
     mutating func field(_ field: Int, json: UnsafeBufferPointer<UInt8>) throws(StoreError)
     mutating func record(json: UnsafeBufferPointer<UInt8>) throws(StoreError)
+    /// The fields the model does not know, after those given so far, as a JSON object.
+    mutating func extras(json: UnsafeBufferPointer<UInt8>) throws(StoreError)
     mutating func endRecord()
     /// Appends the records another sink took (the later rows of the same table).
     mutating func append(_ other: Self)
@@ -399,6 +421,19 @@ struct RecordText: RecordSink {
         if count > 0 { json += RecordText.between }
         json.append(contentsOf: value)
         fields = -1
+    }
+
+    mutating func extras(json object: UnsafeBufferPointer<UInt8>) {
+        // The object as vq wrote it, `{"k": v, …}`: its inside continues the record.
+        guard let open = object.firstIndex(of: UInt8(ascii: "{")), let close = object.lastIndex(of: UInt8(ascii: "}")), close > open + 1 else { return }
+        if fields == 0 {
+            if count > 0 { json += RecordText.between }
+            json.append(UInt8(ascii: "{"))
+        } else {
+            json += [0x2C, 0x20]
+        }
+        json.append(contentsOf: UnsafeBufferPointer(rebasing: object[(open + 1)..<close]))
+        fields += 1
     }
 
     mutating func endRecord() {

@@ -228,14 +228,19 @@ enum PostgresFixture {
         process.standardError = errors
         try process.run()
         var waiting = false
-        for _ in 0..<400 where !waiting && process.isRunning {
+        for _ in 0..<1200 where !waiting && process.isRunning {
             usleep(50_000)
             let rows = try blocker.execute("""
                 SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY vq.audit%'
                 """)
             waiting = rows[0, 0] == "1"
         }
-        #expect(waiting, "vq never reached its audit rows: \(process.isRunning ? "" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        if !waiting {
+            let activity = try blocker.execute("SELECT state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 80) FROM pg_stat_activity WHERE datname = current_database()")
+            let seen = (0..<activity.count).compactMap { activity[$0, 0] }.joined(separator: "; ")
+            let said = process.isRunning ? "" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            Issue.record("vq never reached its audit rows: \(seen) \(said)")
+        }
         let halfWritten = try blocker.execute("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR wait_event_type = 'Lock'")
         #expect(halfWritten[0, 0] != "0")
         kill(process.processIdentifier, SIGKILL)

@@ -58,6 +58,9 @@ public struct RowLoader: @unchecked Sendable {
         }
     }
 
+    /// Fields the model does not know, after the record's columns, as a JSON object.
+    public mutating func extras(json: UnsafeBufferPointer<UInt8>) throws(StoreError) { try record(json: json) }
+
     public mutating func endRecord() { builder.endRecord() }
 
     /// Appends the records another loader built (the later rows of the same table).
