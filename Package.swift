@@ -6,7 +6,8 @@ import PackageDescription
 //
 //   VQSupport → VQJSON → VQModel ┬→ VQLanguage ┐
 //                                └→ VQStore ───┴→ VQEngine → VQRender → VQSimulation → VQSession → vq
-//                                     │              └→ VQExchange ─────────────────────┘             │
+//                                     │  │           └→ VQExchange ─────────────────────┘ │           │
+//                                     │  └→ VQPostgres (CLibPQ) ──────────────────────────┘           │
 //                                     └→ VQGenerator ─────────────────────────────────────────────────┘
 let package = Package(
     name: "vq",

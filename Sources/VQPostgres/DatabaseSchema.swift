@@ -9,6 +9,9 @@ enum DatabaseSchema {
     static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
     static func table(_ collection: CollectionName) -> String { "vq." + quoted(collection.rawValue) }
 
+    /// A row whose record has fields outside its columns or another key order; an index finds any at once.
+    static let unusual = "vq_keys IS NOT NULL OR vq_extra IS NOT NULL"
+
     /// Every statement that makes the schema in an empty database.
     static var creation: String {
         var sql = """
@@ -53,6 +56,7 @@ enum DatabaseSchema {
             \(columns.joined(separator: ",\n")),
               vq_keys json,
               vq_extra json);
+            CREATE INDEX \(c.rawValue)_unusual ON \(table(c)) (vq_pos) WHERE \(unusual);
             CREATE TRIGGER stamp_row BEFORE UPDATE ON \(table(c)) FOR EACH ROW EXECUTE FUNCTION vq.stamp_row();
             CREATE TRIGGER stamp_collection AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table(c))
               FOR EACH STATEMENT EXECUTE FUNCTION vq.stamp_collection();

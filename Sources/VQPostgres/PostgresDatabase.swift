@@ -175,6 +175,8 @@ public final class PostgresDatabase: StoreDatabase {
         var estimate: Int
         var low: Int64?
         var high: Int64?
+        /// Whether any row has keys or extra (else the model fields' columns are all there is to read).
+        var unusual: Bool
         var isLarge: Bool { estimate >= PostgresDatabase.splitRows && (high ?? 0) > (low ?? 0) }
     }
 
@@ -183,10 +185,11 @@ public final class PostgresDatabase: StoreDatabase {
         let row = try connection.execute("""
             SELECT (SELECT version FROM vq.collections WHERE name = '\(collection.rawValue)'),
                    (SELECT reltuples FROM pg_class WHERE oid = '\(table)'::regclass),
-                   (SELECT min(vq_pos) FROM \(table)), (SELECT max(vq_pos) FROM \(table))
+                   (SELECT min(vq_pos) FROM \(table)), (SELECT max(vq_pos) FROM \(table)),
+                   EXISTS (SELECT 1 FROM \(table) WHERE \(DatabaseSchema.unusual))
             """)
         return About(version: row[0, 0].flatMap { Int64($0) } ?? 0, estimate: Int(max(0, row[0, 1].flatMap { Double($0) } ?? 0)),
-                     low: row[0, 2].flatMap { Int64($0) }, high: row[0, 3].flatMap { Int64($0) })
+                     low: row[0, 2].flatMap { Int64($0) }, high: row[0, 3].flatMap { Int64($0) }, unusual: row[0, 4] != "f")
     }
 
     /// Copies a collection's rows out into a sink `make` gives (told how many rows to expect):
@@ -202,14 +205,15 @@ public final class PostgresDatabase: StoreDatabase {
         }
     }
 
-    private static func select(_ collection: CollectionName, _ condition: String = "") -> String {
-        "SELECT \(RowCodec(collection).recordColumns) FROM \(DatabaseSchema.table(collection))\(condition) ORDER BY vq_pos"
+    private static func select(_ collection: CollectionName, _ about: About, _ condition: String = "") -> String {
+        let codec = RowCodec(collection)
+        return "SELECT \(about.unusual ? codec.recordColumns : codec.fieldColumns) FROM \(DatabaseSchema.table(collection))\(condition) ORDER BY vq_pos"
     }
 
     private static func readWhole<S: RecordSink>(_ collection: CollectionName, _ about: About, on connection: Connection,
                                                  _ make: (Int) -> S) throws(StoreError) -> S {
         var part = Part(sink: make(about.estimate))
-        try part.read(connection, select(collection), RowCodec(collection))
+        try part.read(connection, select(collection, about), RowCodec.Decoder(RowCodec(collection), fieldsOnly: !about.unusual))
         return part.sink
     }
 
@@ -226,7 +230,8 @@ public final class PostgresDatabase: StoreDatabase {
             var part = Part(sink: make(about.estimate / 2))
             halves.set(i, Result { () throws(StoreError) in
                 try part.read(i == 0 ? connections.first : connections.second,
-                              select(collection, i == 0 ? " WHERE vq_pos <= \(middle)" : " WHERE vq_pos > \(middle)"), RowCodec(collection))
+                              select(collection, about, i == 0 ? " WHERE vq_pos <= \(middle)" : " WHERE vq_pos > \(middle)"),
+                              RowCodec.Decoder(RowCodec(collection), fieldsOnly: !about.unusual))
                 return part
             })
         }
@@ -269,8 +274,8 @@ public final class PostgresDatabase: StoreDatabase {
     private struct Part<S: RecordSink>: @unchecked Sendable {
         var sink: S
 
-        mutating func read(_ connection: Connection, _ select: String, _ codec: RowCodec) throws(StoreError) {
-            var decoder = RowCodec.Decoder(codec)
+        mutating func read(_ connection: Connection, _ select: String, _ decoder: RowCodec.Decoder) throws(StoreError) {
+            var decoder = decoder
             var failure: StoreError?
             try connection.copyOut("COPY (\(select)) TO STDOUT") { line in
                 guard failure == nil else { return }

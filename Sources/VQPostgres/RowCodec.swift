@@ -115,7 +115,9 @@ struct RowCodec {
     }
 
     /// The columns a record is read from, in order (its position and version are not needed to read it).
-    var recordColumns: String { (names.map(DatabaseSchema.quoted) + ["vq_keys", "vq_extra"]).joined(separator: ", ") }
+    var recordColumns: String { fieldColumns + ", vq_keys, vq_extra" }
+    /// The model fields' columns alone: enough for a collection no row of which has keys or extra.
+    var fieldColumns: String { names.map(DatabaseSchema.quoted).joined(separator: ", ") }
     /// The columns a row is written with: its position and version, then its record's.
     var rowColumns: String { "vq_pos, vq_version, " + recordColumns }
 
@@ -177,13 +179,19 @@ struct RowCodec {
         private var scratch: [UInt8] = []
         private var record: [UInt8] = []
 
-        init(_ codec: RowCodec) { self.codec = codec }
+        /// Whether lines hold the model fields' columns alone (`fieldColumns`), else keys and extra too.
+        let fieldsOnly: Bool
 
-        /// Gives `sink` the record of one COPY line (columns, keys, extra).
+        init(_ codec: RowCodec, fieldsOnly: Bool) {
+            self.codec = codec
+            self.fieldsOnly = fieldsOnly
+        }
+
+        /// Gives `sink` the record of one COPY line (columns, then keys and extra unless `fieldsOnly`).
         mutating func decode<S: RecordSink>(line: UnsafeBufferPointer<UInt8>, into sink: inout S) throws(StoreError) {
             var fields = Copy.Fields(line)
             // Without keys (the usual record), each column is a field, and the extra fields, if any, follow.
-            let usual = fields.keysAreNull
+            let usual = fieldsOnly || fields.keysAreNull
             pieces.removeAll(keepingCapacity: true)
             scratch.removeAll(keepingCapacity: true)
             for f in 0..<codec.names.count {
@@ -198,7 +206,7 @@ struct RowCodec {
                 }
             }
             if usual {
-                if let extra = fields.last {
+                if !fieldsOnly, let extra = fields.last {
                     try Copy.unescape(extra) { (json) throws(StoreError) in try sink.extras(json: json) }
                 }
             } else {
