@@ -71,14 +71,13 @@ public final class PostgresDatabase: StoreDatabase {
         if found[0, 0] == "t" {
             throw StoreError("\(db.location) already holds a vq store; copy into a database without one (or DROP SCHEMA vq CASCADE there first)")
         }
-        try db.connection.execute("BEGIN")
         do {
-            try db.connection.execute(DatabaseSchema.creation)
-            try fill(db)
-            try db.connection.execute("COMMIT")
+            try db.committed("BEGIN") { () throws in
+                try db.connection.execute(DatabaseSchema.creation)
+                try fill(db)
+            }
         } catch {
-            _ = try? db.connection.execute("ROLLBACK")
-            throw error
+            throw Self.storeError(error)
         }
         return db
     }
@@ -288,7 +287,16 @@ public final class PostgresDatabase: StoreDatabase {
     /// Runs `body` in one read-only snapshot, or in the write transaction under way.
     private func snapshot<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         if inTransaction { return try body() }
-        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            return try committed("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws -> T in try body() }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// `body` between `begin` and COMMIT; rolled back when it throws.
+    private func committed<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        try connection.execute(begin)
         do {
             let value = try body()
             try connection.execute("COMMIT")
@@ -303,20 +311,14 @@ public final class PostgresDatabase: StoreDatabase {
 
     /// One transaction holding the store's write lock; rolled back unless `body` finishes.
     private func transaction<T>(_ body: () throws -> T) throws -> T {
-        try connection.execute("BEGIN; SELECT pg_advisory_xact_lock(\(PostgresDatabase.lockKey))")
-        inTransaction = true
-        writing = true
-        defer {
-            inTransaction = false
-            writing = false
-        }
-        do {
-            let value = try body()
-            try connection.execute("COMMIT")
-            return value
-        } catch {
-            _ = try? connection.execute("ROLLBACK")
-            throw error
+        try committed("BEGIN; SELECT pg_advisory_xact_lock(\(PostgresDatabase.lockKey))") {
+            inTransaction = true
+            writing = true
+            defer {
+                inTransaction = false
+                writing = false
+            }
+            return try body()
         }
     }
 
@@ -387,10 +389,8 @@ public final class PostgresDatabase: StoreDatabase {
                 }
                 try writeAudit(audit)
             }
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError("\(error)")
+            throw Self.storeError(error)
         }
     }
 
@@ -494,6 +494,9 @@ public final class PostgresDatabase: StoreDatabase {
         guard !lines.isEmpty else { return }
         try connection.copyIn("COPY vq.audit (change, collection, pos, record, before, after) FROM STDIN") { send throws(StoreError) in try send(lines) }
     }
+
+    /// Everything vq's own code throws in a transaction is a StoreError; a body may throw another.
+    static func storeError(_ error: any Error) -> StoreError { error as? StoreError ?? StoreError("\(error)") }
 
     static func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
 
