@@ -12,6 +12,14 @@ enum DatabaseSchema {
     /// A row whose record has fields outside its columns or another key order; an index finds any at once.
     static let unusual = "vq_keys IS NOT NULL OR vq_extra IS NOT NULL"
 
+    /// Indexes on every reference field, made once the rows are in: the records of one
+    /// contract (its costs, its KPIs' measurements) are then found without reading the rest.
+    static var indexes: String {
+        CollectionName.allCases.flatMap { c in
+            c.spec.references.map { "CREATE INDEX \(c.rawValue)_\($0.field) ON \(table(c)) (\(quoted($0.field)));\n" }
+        }.joined()
+    }
+
     /// Every statement that makes the schema in an empty database.
     static var creation: String {
         var sql = """

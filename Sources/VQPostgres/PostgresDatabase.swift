@@ -75,6 +75,7 @@ public final class PostgresDatabase: StoreDatabase {
             try db.committed("BEGIN") { () throws in
                 try db.connection.execute(DatabaseSchema.creation)
                 try fill(db)
+                try db.connection.execute(DatabaseSchema.indexes)
             }
         } catch {
             throw Self.storeError(error)
@@ -127,6 +128,21 @@ public final class PostgresDatabase: StoreDatabase {
     func file(_ collection: CollectionName) throws(StoreError) -> (bytes: [UInt8], records: Int) {
         let text = try rows(collection) { _ in RecordText(RowCodec(collection)) }.sink
         return (text.file, text.count)
+    }
+
+    public func records(_ collection: CollectionName, field: String, isOneOf values: [String]) throws(StoreError) -> [JSONObject] {
+        let codec = RowCodec(collection)
+        // COPY takes no parameters: the values are written as literals (standard strings: only ' is doubled).
+        let list = values.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
+        var part = Part(sink: RecordText(codec))
+        try snapshot { () throws(StoreError) in
+            try part.read(connection, "SELECT \(codec.recordColumns) FROM \(DatabaseSchema.table(collection)) "
+                          + "WHERE \(DatabaseSchema.quoted(field)) = ANY(ARRAY[\(list)]::text[]) ORDER BY vq_pos", RowCodec.Decoder(codec, fieldsOnly: false))
+        }
+        guard case .array(let elements) = try? JSONReader.parse(bytes: part.sink.file) else {
+            throw StoreError("the database's records of \(collection.rawValue) could not be read back")
+        }
+        return elements.compactMap { if case .object(let o) = $0 { o } else { nil } }
     }
 
     /// Several collections in one snapshot; with a large one among them, at once:

@@ -251,10 +251,13 @@ public final class Store {
 
     /// The records of a collection not read yet whose string `field` is one of
     /// `values`, found in its file without reading the rest (one contract's
-    /// measurements out of a million). Nil when the table has been read (use it)
-    /// or the file must be read whole.
+    /// measurements out of a million), or asked of the database. Nil when the
+    /// table has been read (use it) or the file must be read whole.
     public func records<F: StoredField>(where field: F, isOneOf values: Set<ExactString>) -> [JSONObject]? {
-        guard database == nil, tables[F.collection] == nil, !servedFromCache(F.collection) else { return nil }
+        guard tables[F.collection] == nil else { return nil }
+        // A database that cannot answer leaves it to the table, whose reading reports why.
+        if let database { return try? database.records(F.collection, field: field.rawValue, isOneOf: values.map(\.string).sorted()) }
+        guard !servedFromCache(F.collection) else { return nil }
         return TableLoader.records(in: fileURL(F.collection), field: field.rawValue, values: values)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import VQJSON
 import VQModel
 
 /// A database that holds a store's collections (vq's PostgreSQL store). A
@@ -14,6 +15,8 @@ public protocol StoreDatabase: AnyObject {
     func read(_ collection: CollectionName) throws(StoreError) -> DatabaseRows
     /// Several collections, as `read` gives each (a database may read them at once).
     func read(_ collections: [CollectionName]) -> [Result<DatabaseRows, StoreError>]
+    /// The records of a collection whose string `field` is one of `values`, in order, found by the database.
+    func records(_ collection: CollectionName, field: String, isOneOf values: [String]) throws(StoreError) -> [JSONObject]
     /// The version of each collection now: a collection read at another version has been changed since.
     func versions() throws(StoreError) -> [CollectionName: Int64]
     /// Runs `body` as the one writer of the store, on its current data, and
