@@ -26,10 +26,11 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
-        // libpq, PostgreSQL's client library, for the store a team shares (SPEC §7).
+        // libpq, PostgreSQL's client library, for the store a team shares (SPEC §7): its header
+        // (libpq-dev) through a module map; the library itself is loaded when a database is
+        // first opened, so a vq on files never pays for loading it and OpenSSL.
         .systemLibrary(
             name: "CLibPQ",
-            pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
         // Threads, text width, compensated sums, random numbers, dates, exact strings.

@@ -230,18 +230,28 @@ enum PostgresFixture {
         var waiting = false
         for _ in 0..<1200 where !waiting && process.isRunning {
             usleep(50_000)
+            // Within a transaction the server keeps showing the activity it showed first, unless told to look again.
             let rows = try blocker.execute("""
-                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY vq.audit%'
+                SELECT pg_stat_clear_snapshot(); SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY vq.audit%'
                 """)
             waiting = rows[0, 0] == "1"
         }
         if !waiting {
-            let activity = try blocker.execute("SELECT state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 80) FROM pg_stat_activity WHERE datname = current_database()")
+            let activity = try blocker.execute("""
+                SELECT pid || ' ' || state || ' ' || coalesce(wait_event_type, '-') || '/' || coalesce(wait_event, '-') || ' blocked by '
+                       || pg_blocking_pids(pid)::text || ' (' || coalesce(backend_type, '') || ', ' || coalesce(datname, '') || '): ' || left(query, 60)
+                       || ' waiting for ' || coalesce((SELECT string_agg(locktype || ' ' || coalesce(relation::regclass::text, '') || ' ' || mode, ', ')
+                                                      FROM pg_locks l WHERE l.pid = a.pid AND NOT granted), 'nothing')
+                FROM pg_stat_activity a WHERE datname = current_database() OR cardinality(pg_blocking_pids(pid)) > 0 OR backend_type <> 'client backend'
+                """)
             let seen = (0..<activity.count).compactMap { activity[$0, 0] }.joined(separator: "; ")
-            let said = process.isRunning ? "" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let pid = process.processIdentifier
+            let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            let where_ = threads.map { t in (try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/wchan", encoding: .utf8)) ?? "?" }.joined(separator: ",")
+            let said = process.isRunning ? "vq's threads wait in: \(where_)" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             Issue.record("vq never reached its audit rows: \(seen) \(said)")
         }
-        let halfWritten = try blocker.execute("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR wait_event_type = 'Lock'")
+        let halfWritten = try blocker.execute("SELECT pg_stat_clear_snapshot(); SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR wait_event_type = 'Lock'")
         #expect(halfWritten[0, 0] != "0")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
