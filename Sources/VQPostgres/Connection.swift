@@ -25,7 +25,7 @@ final class Connection {
         self.conn = conn
         self.pq = pq
         // Dates as YYYY-MM-DD and text as UTF-8 whatever the server's defaults are.
-        try execute("SET datestyle = ISO; SET client_encoding = 'UTF8'; SET client_min_messages = warning; SET standard_conforming_strings = on")
+        try execute("SET datestyle = ISO; SET client_encoding = 'UTF8'; SET client_min_messages = error; SET standard_conforming_strings = on")
     }
 
     deinit { pq.finish(conn) }

@@ -33,12 +33,16 @@ public final class PostgresDatabase: StoreDatabase {
     /// the audit trail names `user`, else `VQ_USER`, else the database user.
     public convenience init(_ location: String, user: String? = nil) throws(StoreError) {
         try self.init(connectingTo: location, user: user)
-        let found = try connection.execute("SELECT to_regclass('vq.meta') IS NOT NULL")
-        guard found[0, 0] == "t" else {
-            throw StoreError("cannot open store \(self.location): the database holds no vq store (no schema vq); "
-                             + "move a store directory there with: vq copy DIR \(self.location)")
+        // One round trip when the store is there; a second to say why when it is not.
+        let meta: Rows
+        do { meta = try connection.execute("SELECT schema_version, settings FROM vq.meta") } catch {
+            guard try connection.execute("SELECT to_regclass('vq.meta') IS NOT NULL")[0, 0] == "t" else {
+                throw StoreError("cannot open store \(self.location): the database holds no vq store (no schema vq); "
+                                 + "move a store directory there with: vq copy DIR \(self.location)")
+            }
+            throw error
         }
-        let meta = try connection.execute("SELECT schema_version FROM vq.meta")
+        storedSettings = meta.count == 1 ? meta[0, 1] : nil
         let version = meta.count == 1 ? meta[0, 0].flatMap { Int($0) } : nil
         guard let version, version == DatabaseSchema.version else {
             let what = version.map { $0 < DatabaseSchema.version ? "an older vq (schema version \($0))" : "a newer vq (schema version \($0))" }
@@ -56,10 +60,36 @@ public final class PostgresDatabase: StoreDatabase {
         who = user ?? ProcessInfo.processInfo.environment["VQ_USER"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// A connection string with its password left out, to show.
+    /// A connection string with its password left out, to show (in a URI the
+    /// `:password` before `@`; in key-value form the `password=…` pair).
     public static func shown(_ location: String) -> String {
-        location.replacingOccurrences(of: #"(://[^:@/]*):[^@/]*@"#, with: "$1@", options: .regularExpression)
-            .replacingOccurrences(of: #"password=[^&\s]*&?"#, with: "", options: .regularExpression)
+        if let scheme = location.range(of: "://") {
+            var uri = location
+            let authority = location[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" }
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                uri = String(location[..<colon] + location[at...])
+            }
+            // …and a password given as a parameter, `?password=…`.
+            guard let question = uri.firstIndex(of: "?") else { return uri }
+            let kept = uri[uri.index(after: question)...].split(separator: "&").filter { !$0.hasPrefix("password=") }
+            return String(uri[..<question]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+        }
+        var words: [Substring] = []
+        var rest = Substring(location)
+        while let start = rest.firstIndex(where: { !$0.isWhitespace }) {
+            rest = rest[start...]
+            // A value may be quoted, with \' and \\ inside.
+            var end = rest.startIndex, quoted = false, escaped = false
+            while end < rest.endIndex {
+                let c = rest[end]
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "'" { quoted.toggle() } else if c.isWhitespace, !quoted { break }
+                end = rest.index(after: end)
+            }
+            let word = rest[..<end]
+            if !word.hasPrefix("password=") { words.append(word) }
+            rest = rest[end...]
+        }
+        return words.joined(separator: " ")
     }
 
     /// Makes a store in a database that holds none: the schema and what `fill`
@@ -97,7 +127,8 @@ public final class PostgresDatabase: StoreDatabase {
 
     /// Runs `body`'s reads in one snapshot.
     func consistently<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try snapshot { () throws(StoreError) -> T in
+        try snapshot { (opening) throws(StoreError) -> T in
+            try connection.execute(opening + "SELECT 1")
             inTransaction = true
             defer { inTransaction = false }
             return try body()
@@ -106,9 +137,10 @@ public final class PostgresDatabase: StoreDatabase {
 
     // MARK: reading
 
-    public func settings() throws(StoreError) -> Data? {
-        try connection.execute("SELECT settings FROM vq.meta")[0, 0].map { Data($0.utf8) }
-    }
+    /// settings.json as read when the database was opened (only `vq copy` writes it).
+    private var storedSettings: String?
+
+    public func settings() throws(StoreError) -> Data? { storedSettings.map { Data($0.utf8) } }
 
     public func versions() throws(StoreError) -> [CollectionName: Int64] {
         let rows = try connection.execute("SELECT name, version FROM vq.collections")
@@ -135,7 +167,8 @@ public final class PostgresDatabase: StoreDatabase {
         // COPY takes no parameters: the values are written as literals (standard strings: only ' is doubled).
         let list = values.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
         var part = Part(sink: RecordText(codec))
-        try snapshot { () throws(StoreError) in
+        try snapshot { (opening) throws(StoreError) in
+            if !opening.isEmpty { try connection.execute(opening + "SELECT 1") }
             try part.read(connection, "SELECT \(codec.recordColumns) FROM \(DatabaseSchema.table(collection)) "
                           + "WHERE \(DatabaseSchema.quoted(field)) = ANY(ARRAY[\(list)]::text[]) ORDER BY vq_pos", RowCodec.Decoder(codec, fieldsOnly: false))
         }
@@ -150,8 +183,8 @@ public final class PostgresDatabase: StoreDatabase {
     public func read(_ collections: [CollectionName]) -> [Result<DatabaseRows, StoreError>] {
         guard collections.count > 1, !writing else { return collections.map { c in Result { () throws(StoreError) in try read(c) } } }
         do throws(StoreError) {
-            return try snapshot { () throws(StoreError) -> [Result<DatabaseRows, StoreError>] in
-                let abouts = try collections.map { (c) throws(StoreError) in try about(c) }
+            return try snapshot { (opening) throws(StoreError) -> [Result<DatabaseRows, StoreError>] in
+                let abouts = try about(collections, after: opening)
                 // A second connection costs a server process: worth it only for a large table.
                 guard abouts.contains(where: \.isLarge), let helper = try? helperInSnapshot() else {
                     return zip(collections, abouts).map { c, a in
@@ -195,23 +228,30 @@ public final class PostgresDatabase: StoreDatabase {
         var isLarge: Bool { estimate >= PostgresDatabase.splitRows && (high ?? 0) > (low ?? 0) }
     }
 
-    private func about(_ collection: CollectionName) throws(StoreError) -> About {
-        let table = DatabaseSchema.table(collection)
-        let row = try connection.execute("""
-            SELECT (SELECT version FROM vq.collections WHERE name = '\(collection.rawValue)'),
-                   (SELECT reltuples FROM pg_class WHERE oid = '\(table)'::regclass),
-                   (SELECT min(vq_pos) FROM \(table)), (SELECT max(vq_pos) FROM \(table)),
-                   EXISTS (SELECT 1 FROM \(table) WHERE \(DatabaseSchema.unusual))
-            """)
-        return About(version: row[0, 0].flatMap { Int64($0) } ?? 0, estimate: Int(max(0, row[0, 1].flatMap { Double($0) } ?? 0)),
-                     low: row[0, 2].flatMap { Int64($0) }, high: row[0, 3].flatMap { Int64($0) }, unusual: row[0, 4] != "f")
+    /// What to know of each collection, in one round trip (sent after `opening`, the snapshot's BEGIN).
+    private func about(_ collections: [CollectionName], after opening: String) throws(StoreError) -> [About] {
+        let parts = collections.enumerated().map { i, collection in
+            let table = DatabaseSchema.table(collection)
+            return """
+                SELECT \(i), (SELECT version FROM vq.collections WHERE name = '\(collection.rawValue)'),
+                       (SELECT reltuples FROM pg_class WHERE oid = '\(table)'::regclass),
+                       (SELECT min(vq_pos) FROM \(table)), (SELECT max(vq_pos) FROM \(table)),
+                       EXISTS (SELECT 1 FROM \(table) WHERE \(DatabaseSchema.unusual))
+                """
+        }
+        let rows = try connection.execute(opening + parts.joined(separator: " UNION ALL ") + " ORDER BY 1")
+        guard rows.count == collections.count else { throw StoreError("the database did not describe \(collections.map(\.rawValue).joined(separator: ", "))") }
+        return (0..<rows.count).map { r in
+            About(version: rows[r, 1].flatMap { Int64($0) } ?? 0, estimate: Int(max(0, rows[r, 2].flatMap { Double($0) } ?? 0)),
+                  low: rows[r, 3].flatMap { Int64($0) }, high: rows[r, 4].flatMap { Int64($0) }, unusual: rows[r, 5] != "f")
+        }
     }
 
     /// Copies a collection's rows out into a sink `make` gives (told how many rows to expect):
     /// a large one in halves on two connections at once, unless a write is under way.
     private func rows<S: RecordSink>(_ collection: CollectionName, _ make: @escaping @Sendable (Int) -> S) throws(StoreError) -> (sink: S, version: Int64) {
-        try snapshot { () throws(StoreError) -> (sink: S, version: Int64) in
-            let a = try about(collection)
+        try snapshot { (opening) throws(StoreError) -> (sink: S, version: Int64) in
+            let a = try about([collection], after: opening)[0]
             if !writing, a.isLarge, let helper = try? helperInSnapshot() {
                 defer { _ = try? helper.execute("COMMIT") }
                 return (try Self.readHalves(collection, a, UncheckedConnections(connection, helper), make), a.version)
@@ -301,18 +341,20 @@ public final class PostgresDatabase: StoreDatabase {
     }
 
     /// Runs `body` in one read-only snapshot, or in the write transaction under way.
-    private func snapshot<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        if inTransaction { return try body() }
+    /// `body` sends `opening` (the snapshot's BEGIN, or nothing) before its first
+    /// statement, in the same round trip.
+    private func snapshot<T>(_ body: (_ opening: String) throws(StoreError) -> T) throws(StoreError) -> T {
+        if inTransaction { return try body("") }
         do {
-            return try committed("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws -> T in try body() }
+            return try committed(nil) { () throws -> T in try body("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ") }
         } catch {
             throw Self.storeError(error)
         }
     }
 
-    /// `body` between `begin` and COMMIT; rolled back when it throws.
-    private func committed<T>(_ begin: String, _ body: () throws -> T) throws -> T {
-        try connection.execute(begin)
+    /// `body` between `begin` (nil: `body` begins the transaction itself) and COMMIT; rolled back when it throws.
+    private func committed<T>(_ begin: String?, _ body: () throws -> T) throws -> T {
+        if let begin { try connection.execute(begin) }
         do {
             let value = try body()
             try connection.execute("COMMIT")

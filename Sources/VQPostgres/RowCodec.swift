@@ -322,6 +322,7 @@ enum Copy {
     }
 
     /// Hands `body` the field's bytes with COPY's escapes undone (in place when it has none).
+    @inline(__always)
     static func unescape<E: Error>(_ field: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> Void) throws(E) {
         guard field.contains(UInt8(ascii: "\\")) else { return try body(field) }
         var out: [UInt8] = []

@@ -347,7 +347,9 @@ enum PostgresFixture {
     /// A password in the URL is never shown.
     @Test func aPasswordIsNotShown() {
         #expect(PostgresDatabase.shown("postgresql://alice:s3cret@db.example:5432/vq") == "postgresql://alice@db.example:5432/vq")
-        #expect(!PostgresDatabase.shown("host=db password=s3cret dbname=vq").contains("s3cret"))
+        #expect(PostgresDatabase.shown("postgresql://db.example/vq?password=s3cret&sslmode=require") == "postgresql://db.example/vq?sslmode=require")
+        #expect(PostgresDatabase.shown("host=db password='s3 cret' dbname=vq") == "host=db dbname=vq")
+        #expect(PostgresDatabase.shown("postgresql:///vq") == "postgresql:///vq")
     }
 }
 
