@@ -296,6 +296,35 @@ enum PostgresFixture {
         #expect(undos[0, 0] == "3")
     }
 
+    /// A cascade and an import are each one transaction, change what they do on files, and undo whole.
+    @Test func aCascadeAndAnImportAreOneChangeEach() throws {
+        let url = try PostgresFixture.copy(of: Fixture.storePath)
+        let dir = Fixture.temporaryDirectory()
+        for file in try FileManager.default.contentsOfDirectory(atPath: Fixture.storePath) {
+            try FileManager.default.copyItem(atPath: Fixture.storePath + "/" + file, toPath: dir + "/" + file)
+        }
+        let csv = dir + "/month.csv"
+        try "kpi,period,actual\nK-000001,2031-01,0.5\nK-000001,2023-08,0.25\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let statements = [#"delete from vendors where id = "V-0003" cascade"#, #"import into measurements from "\#(csv)" on conflict update"#]
+        let look = ["--format", "json", "-c", "vendors | count", "-c", "contracts | count", "-c", "kpis | count", "-c", "measurements | order by kpi, period | limit 20"]
+        let before = try Fixture.vq(["--store", url] + look).stdout
+        for statement in statements {
+            let onFiles = try Fixture.vq(["--store", dir, "-c", statement])
+            let onDatabase = try Fixture.vq(["--store", url, "-c", statement])
+            #expect(onDatabase.status == 0, "\(onDatabase.stderr)")
+            #expect(onDatabase.stdout == onFiles.stdout)
+            #expect(try Fixture.vq(["--store", url] + look).stdout == (try Fixture.vq(["--store", dir] + look).stdout))
+        }
+        let changes = try PostgresFixture.connect(url).execute("SELECT count(*), count(DISTINCT a.collection) FROM vq.changes c JOIN vq.audit a USING (change)")
+        #expect(Int(changes[0, 0] ?? "") ?? 0 > 2)
+        let (session, out) = try PostgresFixture.session(url)
+        session.run(#"delete from vendors where id = "V-0004" cascade"#, origin: nil)
+        session.run("undo", origin: nil)
+        #expect(out.text.contains("undone"), "\(out.text)")
+        #expect(try Fixture.vq(["--store", url] + look).stdout == (try Fixture.vq(["--store", dir] + look).stdout))
+        #expect(before != (try Fixture.vq(["--store", url] + look).stdout))
+    }
+
     /// Undo refuses when someone else changed those records since, names who, and changes nothing.
     @Test func undoRefusesWhenAnotherChangedTheRecordSince() throws {
         let url = try PostgresFixture.copy(of: Fixture.storePath)
