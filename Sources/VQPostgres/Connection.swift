@@ -30,9 +30,6 @@ final class Connection {
 
     deinit { pq.finish(conn) }
 
-    /// The user the server knows this connection as.
-    var user: String { pq.user(conn).map { String(cString: $0) } ?? "" }
-
     static func message(_ text: UnsafeMutablePointer<CChar>?) -> String {
         guard let text else { return "unknown error" }
         return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -13,7 +13,6 @@ struct LibPQ: @unchecked Sendable {
     let status: @convention(c) (OpaquePointer?) -> ConnStatusType
     let errorMessage: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?
     let finish: @convention(c) (OpaquePointer?) -> Void
-    let user: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?
     let exec: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?
     let execParams: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?,
                                     UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> OpaquePointer?
@@ -43,7 +42,7 @@ struct LibPQ: @unchecked Sendable {
             return unsafeBitCast(address, to: T.self)
         }
         return LibPQ(connectdb: try symbol("PQconnectdb"), status: try symbol("PQstatus"), errorMessage: try symbol("PQerrorMessage"),
-                     finish: try symbol("PQfinish"), user: try symbol("PQuser"), exec: try symbol("PQexec"),
+                     finish: try symbol("PQfinish"), exec: try symbol("PQexec"),
                      execParams: try symbol("PQexecParams"), resultStatus: try symbol("PQresultStatus"),
                      resultErrorMessage: try symbol("PQresultErrorMessage"), clear: try symbol("PQclear"),
                      getCopyData: try symbol("PQgetCopyData"), freemem: try symbol("PQfreemem"), getResult: try symbol("PQgetResult"),
