@@ -10,9 +10,10 @@ import VQSupport
 /// read-only snapshot, with the collection's version. A write is one
 /// transaction that first takes the store's advisory lock, so vq's writers
 /// go one at a time: the change is planned inside it on the data as it is
-/// then (the session reads again when another has committed since), its rows
-/// are replaced only where their versions are still the ones read, and its
-/// audit rows are written in the same transaction. A vq killed mid-way leaves
+/// then (the session reads again when another has committed since), each
+/// collection it edits is held at the version it was read at (a change
+/// outside vq since refuses it), and its audit rows are written in the same
+/// transaction. A vq killed mid-way leaves
 /// the transaction to be rolled back by the server.
 public final class PostgresDatabase: StoreDatabase {
     public let location: String

@@ -355,7 +355,7 @@ enum Copy {
         return s
     }
 
-    /// A bigint column's text (no sign: positions and versions are positive).
+    /// A position's text (no sign: positions are positive).
     static func integer(_ field: UnsafeBufferPointer<UInt8>?) -> Int64? {
         guard let field, !field.isEmpty, field.count <= 18 else { return nil }
         var n: Int64 = 0

@@ -11,7 +11,7 @@ public protocol StoreDatabase: AnyObject {
     var location: String { get }
     /// The store's settings.json, as it was copied in (nil: none).
     func settings() throws(StoreError) -> Data?
-    /// A collection's records, built into its table as its file's would be, and which rows they are.
+    /// A collection's records, built into its table as its file's would be, with the collection's version.
     func read(_ collection: CollectionName) throws(StoreError) -> DatabaseRows
     /// Several collections, as `read` gives each (a database may read them at once).
     func read(_ collections: [CollectionName]) -> [Result<DatabaseRows, StoreError>]
