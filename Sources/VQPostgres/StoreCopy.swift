@@ -21,11 +21,16 @@ public enum StoreCopy {
     }
 
     public static func copy(from source: String, to destination: String) throws(StoreError) -> Copied {
+        if let problem = unsupported(from: source, to: destination) { throw StoreError(problem) }
+        return PostgresDatabase.names(source) ? try outOfDatabase(source, destination) : try intoDatabase(source, destination)
+    }
+
+    /// Why a copy between these two cannot be made (both directories, or both databases); nil when it can.
+    public static func unsupported(from source: String, to destination: String) -> String? {
         switch (PostgresDatabase.names(source), PostgresDatabase.names(destination)) {
-        case (false, true): return try intoDatabase(source, destination)
-        case (true, false): return try outOfDatabase(source, destination)
-        case (true, true): throw StoreError("vq copy goes between a directory and a database; to copy one database to another, copy it out to a directory and in again")
-        case (false, false): throw StoreError("vq copy goes between a directory and a database (postgresql://…); to copy a directory, use cp -r")
+        case (true, true): "vq copy goes between a directory and a database; to copy one database to another, copy it out to a directory and in again"
+        case (false, false): "vq copy goes between a directory and a database (postgresql://…); to copy a directory, use cp -r"
+        default: nil
         }
     }
 

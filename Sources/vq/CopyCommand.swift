@@ -23,6 +23,10 @@ struct CopyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Where to copy it: a database (for a directory) or a new directory (for a database).", valueName: "DST"))
     var destination: String
 
+    func validate() throws {
+        if let problem = StoreCopy.unsupported(from: source, to: destination) { throw ValidationError(problem) }
+    }
+
     func run() throws {
         let start = Date()
         let copied: StoreCopy.Copied

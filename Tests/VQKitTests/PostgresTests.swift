@@ -56,6 +56,17 @@ enum PostgresFixture {
     }
 }
 
+/// What needs no server: `vq copy` between two directories or two databases is a usage error.
+@Suite struct CopyUsageTests {
+    @Test(arguments: [(Fixture.storePath, "/tmp/somewhere", "use cp -r"), ("postgresql:///a", "postgresql:///b", "copy it out to a directory")])
+    func copyGoesBetweenADirectoryAndADatabase(_ source: String, _ destination: String, _ advice: String) throws {
+        let run = try Fixture.vq(["copy", source, destination])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(advice), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/somewhere"))
+    }
+}
+
 @Suite(.enabled(if: PostgresFixture.available)) struct PostgresTests {
     // MARK: the same answers as on files
 
